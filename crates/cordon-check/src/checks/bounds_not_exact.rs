@@ -1,0 +1,38 @@
+//! `bounds-not-exact`: `uv add` is not configured to write exact pins (`add-bounds = "exact"`),
+//! so new dependencies land as `>=` ranges that float on the next re-lock.
+
+use cordon_diagnostics::Finding;
+
+use crate::checks::Check;
+use crate::Context;
+
+crate::declare_check!(META, "bounds-not-exact", UvConfig, Medium, true, "`uv add` does not write exact pins (`add-bounds = \"exact\"` is not set)");
+
+pub struct BoundsNotExact;
+
+impl Check for BoundsNotExact {
+    fn meta(&self) -> &'static crate::CheckMeta {
+        &META
+    }
+
+    fn run(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+        let help = "set `add-bounds = \"exact\"` under `[tool.uv]` so `uv add` pins `==` versions";
+        match cx.project.settings.add_bounds() {
+            Some(v) if v.value == "exact" => {
+                if !v.origin.is_project() {
+                    out.push(cx.finding(
+                        &META,
+                        format!("exact bounds come only from {}, which CI and other machines do not share", v.origin.describe()),
+                        help,
+                        cx.project_anchor(),
+                    ));
+                }
+            }
+            Some(v) => {
+                let at = cx.loc_of(v).map_or_else(|| cx.project_anchor(), Into::into);
+                out.push(cx.finding(&META, format!("`add-bounds = \"{}\"` makes `uv add` write ranges, not exact pins", v.value), help, at));
+            }
+            None => out.push(cx.finding(&META, "`uv add` will write `>=` lower bounds: `add-bounds` is not set", help, cx.project_anchor())),
+        }
+    }
+}

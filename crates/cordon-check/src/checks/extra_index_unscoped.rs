@@ -1,0 +1,42 @@
+//! `extra-index-unscoped`: an additional index consulted for every package name — an
+//! `extra-index-url`, `find-links`, or an `[[tool.uv.index]]` without `explicit = true` — instead
+//! of only for the packages pinned to it.
+
+use cordon_diagnostics::{Finding, Severity};
+
+use crate::checks::Check;
+use crate::Context;
+
+crate::declare_check!(META, "extra-index-unscoped", UvConfig, Medium, false, "an extra index is consulted for every package, not only the ones pinned to it");
+
+pub struct ExtraIndexUnscoped;
+
+impl Check for ExtraIndexUnscoped {
+    fn meta(&self) -> &'static crate::CheckMeta {
+        &META
+    }
+
+    fn run(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+        for idx in cx.project.settings.indexes() {
+            if idx.explicit || idx.default {
+                continue;
+            }
+            let what = match idx.via {
+                "extra-index-url" => format!("`extra-index-url` `{}`", idx.url.value),
+                "find-links" => format!("`find-links` `{}`", idx.url.value),
+                _ => format!("index {}`{}`", idx.name.as_ref().map(|n| format!("`{n}` at ")).unwrap_or_default(), idx.url.value),
+            };
+            let at = cx.loc_of(&idx.url).map_or_else(|| cx.project_anchor(), Into::into);
+            let mut f = cx.finding(
+                &META,
+                format!("{what} (from {}) is searched for every package name", idx.url.origin.describe()),
+                "declare it as `[[tool.uv.index]]` with a `name` and `explicit = true`, and pin the packages that need it in `[tool.uv.sources]`",
+                at,
+            );
+            if idx.via == "find-links" {
+                f.severity = Severity::Low;
+            }
+            out.push(f);
+        }
+    }
+}

@@ -1,0 +1,49 @@
+//! `uv-config-invalid`: a `[tool.uv]` key or value uv 0.13 rejects. uv then ignores the whole
+//! table with only a warning — cooldown, exact bounds and index settings silently off. In a
+//! project `uv.toml` the same mistake stops uv outright.
+
+use cordon_diagnostics::{Finding, Severity};
+use cordon_python::settings::Origin;
+
+use crate::checks::Check;
+use crate::Context;
+
+crate::declare_check!(META, "uv-config-invalid", UvConfig, High, false, "a uv setting uv would reject, which silently disables the whole `[tool.uv]` table");
+
+pub struct UvConfigInvalid;
+
+impl Check for UvConfigInvalid {
+    fn meta(&self) -> &'static crate::CheckMeta {
+        &META
+    }
+
+    fn run(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+        let settings = &cx.project.settings;
+        for file in settings.project_files() {
+            let consequence = match file.origin {
+                Origin::ProjectPyproject => {
+                    "uv ignores the whole `[tool.uv]` table when any entry is invalid, with only a warning: the cooldown, exact bounds and index settings in it are all off"
+                }
+                _ => "uv refuses to run with an invalid uv.toml",
+            };
+            for e in &file.errors {
+                let Some(at) = cx.loc(&file.source.path, e.span.clone()) else { continue };
+                out.push(cx.finding(&META, e.message.clone(), format!("fix or remove this entry; {consequence}"), at));
+            }
+        }
+        if settings.shadowed_by_uv_toml {
+            if let Some(p) = &cx.project.pyproject {
+                if let Some(at) = p.tool_uv_span.clone().and_then(|s| cx.loc(&p.source.path, s)) {
+                    let mut f = cx.finding(
+                        &META,
+                        "the settings in `[tool.uv]` are ignored because a uv.toml sits beside pyproject.toml",
+                        "keep uv settings in one place: move them into uv.toml, or delete uv.toml",
+                        at,
+                    );
+                    f.severity = Severity::Low;
+                    out.push(f);
+                }
+            }
+        }
+    }
+}

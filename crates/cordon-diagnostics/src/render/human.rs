@@ -1,0 +1,274 @@
+//! The human format: one rustc/ruff-style diagnostic per finding, drawn with `annotate-snippets`
+//! (the source lines of the primary location underlined, related locations as labelled secondary
+//! annotations, then the help line), and a closing summary line. Reads fine without color; colors
+//! are plain ANSI, only when asked for.
+
+use std::io::{self, Write};
+use std::ops::Range;
+use std::sync::Arc;
+
+use annotate_snippets::{
+    Annotation, AnnotationKind, Group, Level, Renderer, Snippet, normalize_untrusted_str,
+};
+
+use super::RenderOptions;
+use crate::{Confidence, Finding, Location, Report, Severity, SourceFile, Summary};
+
+const BOLD: &str = "\x1b[1m";
+const RESET: &str = "\x1b[0m";
+
+pub(super) fn render(report: &Report, options: &RenderOptions, out: &mut dyn Write) -> io::Result<()> {
+    let renderer = if options.color {
+        Renderer::styled().hyperlink(false)
+    } else {
+        Renderer::plain()
+    };
+    for finding in &report.findings {
+        let (main, help, bare) = groups(finding);
+        if bare {
+            // Without a snippet or note there is nothing for a `|` gutter to lead into.
+            writeln!(out, "{}", renderer.render(&[main]))?;
+            writeln!(out, "{}", renderer.render(&[help]))?;
+        } else {
+            writeln!(out, "{}", renderer.render(&[main, help]))?;
+        }
+        writeln!(out)?;
+    }
+    let summary = summary_line(&report.summary());
+    if options.color {
+        writeln!(out, "{BOLD}{summary}{RESET}")
+    } else {
+        writeln!(out, "{summary}")
+    }
+}
+
+/// `found 3 findings: 1 high, 2 medium, 0 low, 0 info`, or `no findings`.
+fn summary_line(s: &Summary) -> String {
+    let total = s.high + s.medium + s.low + s.info;
+    if total == 0 {
+        return "no findings".to_owned();
+    }
+    let noun = if total == 1 { "finding" } else { "findings" };
+    format!(
+        "found {total} {noun}: {} high, {} medium, {} low, {} info",
+        s.high, s.medium, s.low, s.info
+    )
+}
+
+/// The level a severity is drawn with: its name in the header, the color of the error family it
+/// most resembles.
+fn level(severity: Severity) -> Level<'static> {
+    let base = match severity {
+        Severity::High => Level::ERROR,
+        Severity::Medium => Level::WARNING,
+        Severity::Low => Level::NOTE,
+        Severity::Info => Level::INFO,
+    };
+    base.with_name(severity.as_str())
+}
+
+/// The finding's main group (header, snippets, notes), its help group, and whether the main group
+/// is only a header.
+fn groups(finding: &Finding) -> (Group<'_>, Group<'_>, bool) {
+    let title = level(finding.severity).primary_title(finding.message.as_str()).id(finding.id);
+    let mut elements: Vec<annotate_snippets::Element<'_>> = Vec::new();
+
+    // One snippet per file, the primary location's file first; related locations in the same
+    // file share its snippet.
+    let mut files: Vec<FileSnippet<'_>> = Vec::new();
+    if let Some(location) = &finding.location {
+        file_entry(&mut files, &location.file).marks.push(Mark {
+            kind: AnnotationKind::Primary,
+            span: clamp(location),
+            label: None,
+        });
+    }
+    for related in &finding.related {
+        let location = &related.location;
+        file_entry(&mut files, &location.file).marks.push(Mark {
+            kind: AnnotationKind::Context,
+            span: clamp(location),
+            label: Some(related.message.as_str()),
+        });
+    }
+    for file in &files {
+        elements.push(file.snippet().into());
+    }
+
+    if let Some(package) = &finding.package {
+        let text = match &package.version {
+            Some(version) => format!("{} {version}", package.name),
+            None => package.name.clone(),
+        };
+        elements.push(
+            Level::NOTE.with_name("package").message(normalize_untrusted_str(&text)).into(),
+        );
+    }
+    if finding.confidence != Confidence::High {
+        elements.push(
+            Level::NOTE.with_name("confidence").message(finding.confidence.as_str()).into(),
+        );
+    }
+
+    let help = Group::with_title(
+        Level::HELP.secondary_title(normalize_untrusted_str(&finding.help)),
+    );
+    let bare = elements.is_empty();
+    (Group::with_title(title).elements(elements), help, bare)
+}
+
+struct Mark<'a> {
+    kind: AnnotationKind,
+    span: Range<usize>,
+    label: Option<&'a str>,
+}
+
+struct FileSnippet<'a> {
+    file: &'a Arc<SourceFile>,
+    marks: Vec<Mark<'a>>,
+}
+
+fn file_entry<'a, 'b>(
+    files: &'b mut Vec<FileSnippet<'a>>,
+    file: &'a Arc<SourceFile>,
+) -> &'b mut FileSnippet<'a> {
+    let index = match files
+        .iter()
+        .position(|f| Arc::ptr_eq(f.file, file) || f.file.path() == file.path())
+    {
+        Some(index) => index,
+        None => {
+            files.push(FileSnippet { file, marks: Vec::new() });
+            files.len() - 1
+        }
+    };
+    &mut files[index]
+}
+
+impl<'a> FileSnippet<'a> {
+    /// Only the lines from the first mark to the last are handed to `annotate-snippets`, so a
+    /// finding in a 10 000-line lock file does not make it index the whole file.
+    fn snippet(&self) -> Snippet<'a, Annotation<'a>> {
+        let text = self.file.text();
+        let first = self.marks.iter().map(|m| m.span.start).min().unwrap_or(0);
+        let last = self.marks.iter().map(|m| m.span.end).max().unwrap_or(0);
+        let first_line = self.file.line_col(first).line;
+        let last_line = self.file.line_col(last).line;
+        let start = self.file.line_start(first_line).unwrap_or(0);
+        let end = self
+            .file
+            .line_start(last_line)
+            .map_or(text.len(), |s| s + self.file.line_text(last_line).len());
+        let end = end.max(last).min(text.len());
+        let source = &text[start..end];
+        let annotations = self.marks.iter().map(|m| {
+            let span = (m.span.start - start).min(source.len())..(m.span.end - start).min(source.len());
+            let annotation = m.kind.span(span);
+            match m.label {
+                Some(label) => annotation.label(label),
+                None => annotation,
+            }
+        });
+        Snippet::source(source)
+            .line_start(first_line)
+            .path(self.file.path())
+            .annotations(annotations)
+    }
+}
+
+/// The span of `location`, clamped to the text and to character boundaries, never inverted.
+fn clamp(location: &Location) -> Range<usize> {
+    let text = location.file.text();
+    let floor = |mut i: usize| {
+        i = i.min(text.len());
+        while !text.is_char_boundary(i) {
+            i -= 1;
+        }
+        i
+    };
+    let start = floor(location.span.start);
+    let end = floor(location.span.end).max(start);
+    start..end
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{RuleInfo, SourceFile};
+
+    const PYPROJECT: &str = "[project]\nname = \"demo\"\ndependencies = [\"requests>=2\"]\n\n[tool.uv]\nindex-strategy = \"unsafe-best-match\"\n";
+
+    fn options(color: bool) -> RenderOptions {
+        RenderOptions { color, tool_version: "0.1.0" }
+    }
+
+    fn rendered(report: &Report, color: bool) -> String {
+        let mut out = Vec::new();
+        render(report, &options(color), &mut out).expect("render");
+        String::from_utf8(out).expect("utf-8")
+    }
+
+    fn sample() -> Report {
+        let pyproject = SourceFile::new("pyproject.toml", PYPROJECT);
+        let lock = SourceFile::new("uv.lock", "version = 1\nrevision = 3\n");
+        let mut report = Report::new("check", Vec::<RuleInfo>::new());
+        let dep = PYPROJECT.find("\"requests>=2\"").expect("dep");
+        let strategy = PYPROJECT.find("index-strategy").expect("strategy");
+        report.findings.push(
+            Finding::new(
+                "dependency-not-exact",
+                Severity::Medium,
+                "dependency `requests` is not pinned to an exact version",
+                "pin it with `==`, e.g. `requests==2.32.3`",
+                Location::new(&pyproject, dep..dep + 13),
+            )
+            .with_related("the lock says `2.32.3`", Location::line(&lock, 2))
+            .with_related("resolved with this strategy", Location::line(&pyproject, 6))
+            .with_package("requests", Some("2.32.3".to_owned()))
+            .with_confidence(Confidence::Medium),
+        );
+        report.findings.push(Finding::new(
+            "index-strategy-unsafe",
+            Severity::High,
+            "`index-strategy` lets any index serve any package",
+            "remove `index-strategy` or set it to `first-index`",
+            Location::new(&pyproject, strategy..strategy + 14),
+        ));
+        report.findings.push(Finding::new(
+            "cooldown-missing",
+            Severity::High,
+            "no release cooldown is configured for uv",
+            "add `exclude-newer = \"7 days\"` under [tool.uv]",
+            crate::Where::Project,
+        ));
+        report
+    }
+
+    #[test]
+    fn scratch() {
+        let f = SourceFile::new("a.toml", "a = 1\r\nbb = 2\r\n");
+        let e = SourceFile::new("empty.toml", "");
+        let mut report = Report::new("check", Vec::<RuleInfo>::new());
+        report.findings.push(Finding::new("x", Severity::Low, "empty span", "h", Location::new(&f, 9..9)));
+        report.findings.push(Finding::new("x", Severity::Info, "end of line", "h", Location::new(&f, 7..15)));
+        report.findings.push(Finding::new("x", Severity::Info, "at eof", "h", Location::new(&f, 15..15)));
+        report.findings.push(Finding::new("x", Severity::Info, "empty file", "h", Location::new(&e, 0..0)));
+        report.findings.push(Finding::new("x", Severity::Info, "multi", "h", Location::new(&f, 2..10)));
+        report.findings.push(Finding::new("x", Severity::Info, "bogus", "h", Location::new(&f, 200..100)));
+        println!("{}", rendered(&report, false));
+        println!("{:?}", rendered(&sample(), true));
+        let only_help = [Group::with_title(Level::HELP.secondary_title("help text"))];
+        println!("{}", Renderer::plain().render(&only_help));
+        let only_help = [Group::with_title(Level::ERROR.with_name("high").primary_title("msg").id("x")).element(Level::HELP.message("help text"))];
+        println!("{}", Renderer::plain().render(&only_help));
+        panic!();
+    }
+
+    #[test]
+    fn prints_snippets_related_locations_help_and_summary() {
+        let got = rendered(&sample(), false);
+        println!("{got}");
+        let want = "";
+        assert_eq!(got, want);
+    }
+}

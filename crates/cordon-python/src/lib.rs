@@ -1,0 +1,18 @@
+//! Python packaging formats, parsed with spans: PEP 503 names, PEP 440/508 requirements,
+//! `pyproject.toml`, `uv.toml`, `uv.lock`, and the effective uv settings with their provenance.
+//! Nothing here knows about checks or output.
+
+pub mod error;
+pub mod lock;
+pub mod uv_options;
+
+pub use error::{ParseError, Source};
+pub mod name;
+pub mod pyproject;
+pub mod requirement;
+pub mod settings;
+pub mod tomlutil;
+pub mod exclude_newer;
+pub use exclude_newer::{CooldownSpan, ExcludeNewer, parse_exclude_newer_env, parse_exclude_newer_item, parse_exclude_newer_str};
+pub use exclude_newer::parse_exclude_newer_value;
+pub use uv_options::{ConfigFileKind, OptionError, UvReaction, ignored_uv_options, validate_uv_options, validate_uv_options_item};

@@ -1,0 +1,101 @@
+//! The `cordon` binary: argument parsing, wiring and exit codes. Business rules live in the
+//! library crates; this file only connects them.
+
+mod cli;
+mod errors;
+
+use std::io::{IsTerminal, Write};
+use std::process::ExitCode;
+
+use clap::Parser;
+use cordon_check::{CheckOptions, Policy, Project, run_checks};
+use cordon_diagnostics::{OutputFormat, RenderOptions, render};
+use cordon_python::settings::Env;
+
+use crate::cli::{Cli, ColorChoice, Command, Format};
+
+/// Exit codes (see the README).
+const EXIT_OK: u8 = 0;
+const EXIT_FINDINGS: u8 = 1;
+const EXIT_ERROR: u8 = 2;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(&cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(err) => {
+            let color = use_color(cli.global.color, std::io::stderr().is_terminal());
+            errors::print_error(&err, color);
+            ExitCode::from(EXIT_ERROR)
+        }
+    }
+}
+
+fn use_color(choice: ColorChoice, tty: bool) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => tty && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+    }
+}
+
+fn run(cli: &Cli) -> anyhow::Result<u8> {
+    match &cli.command {
+        Command::Check(args) => {
+            if args.list {
+                let mut out = std::io::stdout().lock();
+                for m in cordon_check::checks::all_meta() {
+                    writeln!(out, "{:<28} {:<8} {:<10} {}", m.id, m.severity, m.family.as_str(), m.summary)?;
+                }
+                return Ok(EXIT_OK);
+            }
+            let env = Env::from_process();
+            let now = match (&args.now, env.get("CORDON_NOW")) {
+                (Some(s), _) => parse_now(s, "--now")?,
+                (None, Some(s)) => parse_now(s, "CORDON_NOW")?,
+                (None, None) => jiff::Timestamp::now(),
+            };
+            let path = args.path.clone().unwrap_or_else(|| ".".into());
+            let project = Project::load(&path, &env)?;
+            if cli.global.verbose > 0 {
+                for f in &project.settings.files {
+                    eprintln!("cordon: read {} ({})", f.source.path.display(), f.origin.describe());
+                }
+            }
+            let policy = Policy::load(&project.root, project.pyproject.as_ref())?;
+            let uv_lock_check = if args.uv {
+                let uv = env.get("CORDON_UV").map(ToOwned::to_owned);
+                let verdict = cordon_check::uv::uv_lock_check(&project.root, uv.as_deref());
+                if verdict.up_to_date.is_none() {
+                    anyhow::bail!("`uv lock --check --offline` could not give a verdict: {}", verdict.output);
+                }
+                Some(verdict)
+            } else {
+                None
+            };
+            let report = run_checks(&project, &policy, &CheckOptions { now, uv_lock_check });
+            let stdout = std::io::stdout();
+            let tty = stdout.is_terminal();
+            let format = match cli.global.format {
+                Format::Human => OutputFormat::Human,
+                Format::Json => OutputFormat::Json,
+                Format::Sarif => OutputFormat::Sarif,
+                Format::Github => OutputFormat::Github,
+            };
+            let options = RenderOptions { color: use_color(cli.global.color, tty), tool_version: env!("CARGO_PKG_VERSION") };
+            let mut report = report;
+            if cli.global.quiet > 0 && format == OutputFormat::Human {
+                report.findings.retain(|f| f.severity >= cli.global.fail_on.into());
+            }
+            let mut out = stdout.lock();
+            render(&report, format, &options, &mut out)?;
+            out.flush()?;
+            Ok(if report.fails(cli.global.fail_on.into()) { EXIT_FINDINGS } else { EXIT_OK })
+        }
+    }
+}
+
+fn parse_now(s: &str, from: &str) -> anyhow::Result<jiff::Timestamp> {
+    s.parse::<jiff::Timestamp>()
+        .map_err(|e| anyhow::anyhow!("invalid {from} `{s}`: {e}; expected an RFC 3339 timestamp such as `2026-11-26T00:00:00Z`"))
+}

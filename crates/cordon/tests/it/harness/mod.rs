@@ -1,0 +1,14 @@
+//! The test harness shared by every integration test: a loopback package index that also
+//! proxies `http://example.com` ([`index`]), tiny deterministic wheels and sdists ([`wheel`]),
+//! and the pinned uv run in a scrubbed environment against that index ([`uv`]).
+
+// A shared toolbox: not every helper is used by the tests in the tree at any one time.
+#![allow(dead_code)]
+
+pub mod index;
+pub mod uv;
+pub mod wheel;
+
+pub use index::{EXAMPLE_INDEX, IndexServer, PackageSpec, VersionSpec};
+pub use uv::{UV_VERSION, lock, uv_command, uv_env, uv_path};
+pub use wheel::{build_sdist, build_wheel, normalize_name, sdist_filename, sha256_hex, wheel_filename};

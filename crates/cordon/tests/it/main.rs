@@ -1,0 +1,5 @@
+//! The integration-test binary: one binary for all integration tests (faster to link, one
+//! harness). Add a module per area below.
+
+mod harness;
+mod harness_selftest;
