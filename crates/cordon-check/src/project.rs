@@ -62,6 +62,14 @@ impl Project {
             Some(p) => load_members(&root, p)?,
             None => Vec::new(),
         };
+        // uv refuses a manifest with an invalid requirement; so does cordon, at the line.
+        for m in pyproject.iter().chain(members.iter()) {
+            if let Some((r, e)) = m.requirements.iter().find_map(|r| r.parsed.as_ref().err().map(|e| (r, e))) {
+                return Err(ParseError::new(&m.source.path, Some(r.span.clone()), format!("invalid requirement `{}`: {e}", r.raw))
+                    .with_help("requirements follow PEP 508, e.g. `requests==2.32.3` or `name @ https://...`")
+                    .into());
+            }
+        }
         let settings = Settings::discover(&root, pyproject.as_ref(), env)?;
         let lock_path = root.join("uv.lock");
         let lock = if lock_path.is_file() { Some(parse_lock(Source::read(&lock_path)?)?) } else { None };

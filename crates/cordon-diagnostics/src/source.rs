@@ -91,8 +91,9 @@ impl Location {
         self.file.line_col(self.span.start)
     }
 
-    /// Line and column of the last character of the span (inclusive end, as SARIF and the JSON
-    /// format use `end_column` one past it).
+    /// Line and column just past the last character of the span (an exclusive end, as SARIF and
+    /// the JSON format use it). Renderers report ends through `render::Region`, which also keeps
+    /// a span that ends with a line break on that line.
     pub fn end(&self) -> LineCol {
         self.file.line_col(self.span.end.max(self.span.start))
     }

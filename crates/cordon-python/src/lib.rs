@@ -13,6 +13,11 @@ pub mod requirement;
 pub mod settings;
 pub mod tomlutil;
 pub mod exclude_newer;
-pub use exclude_newer::{CooldownSpan, ExcludeNewer, parse_exclude_newer_env, parse_exclude_newer_item, parse_exclude_newer_str};
-pub use exclude_newer::parse_exclude_newer_value;
-pub use uv_options::{ConfigFileKind, OptionError, UvReaction, ignored_uv_options, validate_uv_options, validate_uv_options_item};
+pub use exclude_newer::{
+    CooldownSpan, ExcludeNewer, parse_exclude_newer_env, parse_exclude_newer_item,
+    parse_exclude_newer_str, parse_exclude_newer_value,
+};
+pub use uv_options::{
+    ConfigFileKind, OptionError, UvReaction, ignored_uv_options, validate_uv_options,
+    validate_uv_options_item,
+};

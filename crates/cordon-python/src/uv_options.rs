@@ -1595,6 +1595,14 @@ mod tests {
             error.uv_reaction(ConfigFileKind::PyprojectToolUv),
             UvReaction::Fails
         );
+        // uv allows one trailing comma after the specifiers, PEP 508 does not.
+        accepted(
+            "override-dependencies = [\"foo>=1,\", \"foo (>=1,)\", \"foo>=1, ; python_version >= '3.8'\"]",
+        );
+        let (error, _) = one_error("override-dependencies = [\"foo,\"]");
+        assert_eq!(error.key, "override-dependencies[0]");
+        let (error, _) = one_error("override-dependencies = [\"foo>=1,,<2\"]");
+        assert_eq!(error.key, "override-dependencies[0]");
         accepted("environments = [\"python_version >= '3.11' and sys_platform == 'linux'\"]");
         accepted("environments = \"sys_platform == 'linux'\"");
         let (error, _) = one_error("environments = [\"python_version > 3\"]");

@@ -23,12 +23,18 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(&cli) {
         Ok(code) => ExitCode::from(code),
+        Err(err) if is_broken_pipe(&err) => ExitCode::from(EXIT_OK),
         Err(err) => {
             let color = use_color(cli.global.color, std::io::stderr().is_terminal());
             errors::print_error(&err, color);
             ExitCode::from(EXIT_ERROR)
         }
     }
+}
+
+/// A reader that closed the pipe early (`cordon check | head`) is not an error.
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.downcast_ref::<std::io::Error>().is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
 }
 
 fn use_color(choice: ColorChoice, tty: bool) -> bool {

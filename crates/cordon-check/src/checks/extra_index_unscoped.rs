@@ -22,9 +22,9 @@ impl Check for ExtraIndexUnscoped {
                 continue;
             }
             let what = match idx.via {
-                "extra-index-url" => format!("`extra-index-url` `{}`", idx.url.value),
-                "find-links" => format!("`find-links` `{}`", idx.url.value),
-                _ => format!("index {}`{}`", idx.name.as_ref().map(|n| format!("`{n}` at ")).unwrap_or_default(), idx.url.value),
+                "extra-index-url" => format!("`extra-index-url` `{}`", crate::urlutil::redact(&idx.url.value)),
+                "find-links" => format!("`find-links` `{}`", crate::urlutil::redact(&idx.url.value)),
+                _ => format!("index {}`{}`", idx.name.as_ref().map(|n| format!("`{n}` at ")).unwrap_or_default(), crate::urlutil::redact(&idx.url.value)),
             };
             let at = cx.loc_of(&idx.url).map_or_else(|| cx.project_anchor(), Into::into);
             let mut f = cx.finding(

@@ -6,7 +6,11 @@ use std::io::{self, Write};
 use super::{Region, RenderOptions};
 use crate::{Finding, Report, Severity};
 
-pub(super) fn render(report: &Report, options: &RenderOptions, out: &mut dyn Write) -> io::Result<()> {
+pub(super) fn render(
+    report: &Report,
+    options: &RenderOptions,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     let _ = options;
     for finding in &report.findings {
         writeln!(out, "{}", command(finding))?;
@@ -29,14 +33,19 @@ fn command(finding: &Finding) -> String {
         properties.push(format!("endLine={}", region.end_line));
         properties.push(format!("endColumn={}", region.end_column));
     }
-    properties.push(format!("title={}", escape_property(&format!("cordon {}", finding.id))));
+    properties.push(format!(
+        "title={}",
+        escape_property(&format!("cordon {}", finding.id))
+    ));
     let message = escape_data(&format!("{} (help: {})", finding.message, finding.help));
     format!("::{level} {}::{message}", properties.join(","))
 }
 
 /// The message part of a workflow command: a newline must not end the command early.
 fn escape_data(text: &str) -> String {
-    text.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    text.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
 }
 
 /// A property value: as [`escape_data`], and `:` and `,` would end the value.
@@ -53,7 +62,10 @@ mod tests {
 
     fn rendered(report: &Report) -> String {
         let mut out = Vec::new();
-        let options = RenderOptions { color: true, tool_version: "0.1.0" };
+        let options = RenderOptions {
+            color: true,
+            tool_version: "0.1.0",
+        };
         render(report, &options, &mut out).expect("render");
         String::from_utf8(out).expect("utf-8")
     }
@@ -89,7 +101,9 @@ mod tests {
             "h",
             Location::line(&lock, 1),
         ));
-        report.findings.push(Finding::new("x", Severity::Info, "m", "h", Where::Project));
+        report
+            .findings
+            .push(Finding::new("x", Severity::Info, "m", "h", Where::Project));
         let want = "\
 ::warning file=pyproject.toml,line=3,col=17,endLine=3,endColumn=30,title=cordon dependency-not-exact::dependency `requests` is not pinned to an exact version (help: pin it with `==`)
 ::error title=cordon cooldown-missing::no release cooldown is configured for uv (help: add `exclude-newer = \"7 days\"` under [tool.uv])
@@ -119,8 +133,20 @@ mod tests {
         let text = "[tool.uv]\nexclude-newer = \"1 day\"\n";
         let file = SourceFile::new("pyproject.toml", text);
         let mut report = Report::new("check", Vec::new());
-        report.findings.push(Finding::new("a", Severity::Low, "m", "h", Location::new(&file, 10..text.len())));
-        report.findings.push(Finding::new("b", Severity::Low, "m", "h", Location::new(&file, 9..9)));
+        report.findings.push(Finding::new(
+            "a",
+            Severity::Low,
+            "m",
+            "h",
+            Location::new(&file, 10..text.len()),
+        ));
+        report.findings.push(Finding::new(
+            "b",
+            Severity::Low,
+            "m",
+            "h",
+            Location::new(&file, 9..9),
+        ));
         let want = "\
 ::notice file=pyproject.toml,line=2,col=1,endLine=2,endColumn=24,title=cordon a::m (help: h)
 ::notice file=pyproject.toml,line=1,col=10,endLine=1,endColumn=10,title=cordon b::m (help: h)

@@ -17,7 +17,11 @@ use crate::{Confidence, Finding, Location, Report, Severity, SourceFile, Summary
 const BOLD: &str = "\x1b[1m";
 const RESET: &str = "\x1b[0m";
 
-pub(super) fn render(report: &Report, options: &RenderOptions, out: &mut dyn Write) -> io::Result<()> {
+pub(super) fn render(
+    report: &Report,
+    options: &RenderOptions,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     let renderer = if options.color {
         Renderer::styled().hyperlink(false)
     } else {
@@ -70,7 +74,12 @@ fn level(severity: Severity) -> Level<'static> {
 /// The finding's main group (header, snippets, notes), its help group, and whether the main group
 /// is only a header.
 fn groups(finding: &Finding) -> (Group<'_>, Group<'_>, bool) {
-    let title = level(finding.severity).primary_title(finding.message.as_str()).id(finding.id);
+    // Text from findings can come from an index or a package: every piece of it goes through
+    // `normalize_untrusted_str`, which turns control characters (terminal escapes) into visible
+    // symbols. `annotate-snippets` does that itself only for titles and source text.
+    let title = level(finding.severity)
+        .primary_title(finding.message.as_str())
+        .id(finding.id);
     let mut elements: Vec<annotate_snippets::Element<'_>> = Vec::new();
 
     // One snippet per file, the primary location's file first; related locations in the same
@@ -88,7 +97,7 @@ fn groups(finding: &Finding) -> (Group<'_>, Group<'_>, bool) {
         file_entry(&mut files, &location.file).marks.push(Mark {
             kind: AnnotationKind::Context,
             span: clamp(location),
-            label: Some(related.message.as_str()),
+            label: Some(normalize_untrusted_str(&related.message)),
         });
     }
     for file in &files {
@@ -101,46 +110,54 @@ fn groups(finding: &Finding) -> (Group<'_>, Group<'_>, bool) {
             None => package.name.clone(),
         };
         elements.push(
-            Level::NOTE.with_name("package").message(normalize_untrusted_str(&text)).into(),
+            Level::NOTE
+                .with_name("package")
+                .message(normalize_untrusted_str(&text))
+                .into(),
         );
     }
     if finding.confidence != Confidence::High {
         elements.push(
-            Level::NOTE.with_name("confidence").message(finding.confidence.as_str()).into(),
+            Level::NOTE
+                .with_name("confidence")
+                .message(finding.confidence.as_str())
+                .into(),
         );
     }
 
-    let help = Group::with_title(
-        Level::HELP.secondary_title(normalize_untrusted_str(&finding.help)),
-    );
+    let help =
+        Group::with_title(Level::HELP.secondary_title(normalize_untrusted_str(&finding.help)));
     let bare = elements.is_empty();
     (Group::with_title(title).elements(elements), help, bare)
 }
 
-struct Mark<'a> {
+struct Mark {
     kind: AnnotationKind,
     span: Range<usize>,
-    label: Option<&'a str>,
+    label: Option<String>,
 }
 
 struct FileSnippet<'a> {
     file: &'a Arc<SourceFile>,
-    marks: Vec<Mark<'a>>,
+    marks: Vec<Mark>,
 }
 
 fn file_entry<'a, 'b>(
     files: &'b mut Vec<FileSnippet<'a>>,
     file: &'a Arc<SourceFile>,
 ) -> &'b mut FileSnippet<'a> {
-    let index = match files
-        .iter()
-        .position(|f| Arc::ptr_eq(f.file, file) || f.file.path() == file.path())
-    {
-        Some(index) => index,
-        None => {
-            files.push(FileSnippet { file, marks: Vec::new() });
-            files.len() - 1
-        }
+    // Spans index the text they were taken from, so only the same text may share a snippet.
+    let found = files.iter().position(|f| {
+        Arc::ptr_eq(f.file, file) || (f.file.path() == file.path() && f.file.text() == file.text())
+    });
+    let index = if let Some(index) = found {
+        index
+    } else {
+        files.push(FileSnippet {
+            file,
+            marks: Vec::new(),
+        });
+        files.len() - 1
     };
     &mut files[index]
 }
@@ -162,16 +179,17 @@ impl<'a> FileSnippet<'a> {
         let end = end.max(last).min(text.len());
         let source = &text[start..end];
         let annotations = self.marks.iter().map(|m| {
-            let span = (m.span.start - start).min(source.len())..(m.span.end - start).min(source.len());
+            let span =
+                (m.span.start - start).min(source.len())..(m.span.end - start).min(source.len());
             let annotation = m.kind.span(span);
-            match m.label {
-                Some(label) => annotation.label(label),
+            match &m.label {
+                Some(label) => annotation.label(label.clone()),
                 None => annotation,
             }
         });
         Snippet::source(source)
             .line_start(first_line)
-            .path(self.file.path())
+            .path(normalize_untrusted_str(self.file.path()))
             .annotations(annotations)
     }
 }
@@ -194,12 +212,15 @@ fn clamp(location: &Location) -> Range<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{RuleInfo, SourceFile};
+    use crate::{RuleInfo, SourceFile, Where};
 
     const PYPROJECT: &str = "[project]\nname = \"demo\"\ndependencies = [\"requests>=2\"]\n\n[tool.uv]\nindex-strategy = \"unsafe-best-match\"\n";
 
     fn options(color: bool) -> RenderOptions {
-        RenderOptions { color, tool_version: "0.1.0" }
+        RenderOptions {
+            color,
+            tool_version: "0.1.0",
+        }
     }
 
     fn rendered(report: &Report, color: bool) -> String {
@@ -239,36 +260,183 @@ mod tests {
             Severity::High,
             "no release cooldown is configured for uv",
             "add `exclude-newer = \"7 days\"` under [tool.uv]",
-            crate::Where::Project,
+            Where::Project,
         ));
         report
     }
 
     #[test]
-    fn scratch() {
-        let f = SourceFile::new("a.toml", "a = 1\r\nbb = 2\r\n");
-        let e = SourceFile::new("empty.toml", "");
-        let mut report = Report::new("check", Vec::<RuleInfo>::new());
-        report.findings.push(Finding::new("x", Severity::Low, "empty span", "h", Location::new(&f, 9..9)));
-        report.findings.push(Finding::new("x", Severity::Info, "end of line", "h", Location::new(&f, 7..15)));
-        report.findings.push(Finding::new("x", Severity::Info, "at eof", "h", Location::new(&f, 15..15)));
-        report.findings.push(Finding::new("x", Severity::Info, "empty file", "h", Location::new(&e, 0..0)));
-        report.findings.push(Finding::new("x", Severity::Info, "multi", "h", Location::new(&f, 2..10)));
-        report.findings.push(Finding::new("x", Severity::Info, "bogus", "h", Location::new(&f, 200..100)));
-        println!("{}", rendered(&report, false));
-        println!("{:?}", rendered(&sample(), true));
-        let only_help = [Group::with_title(Level::HELP.secondary_title("help text"))];
-        println!("{}", Renderer::plain().render(&only_help));
-        let only_help = [Group::with_title(Level::ERROR.with_name("high").primary_title("msg").id("x")).element(Level::HELP.message("help text"))];
-        println!("{}", Renderer::plain().render(&only_help));
-        panic!();
+    fn prints_snippets_related_locations_help_and_summary() {
+        let want = r#"medium[dependency-not-exact]: dependency `requests` is not pinned to an exact version
+ --> pyproject.toml:3:17
+  |
+3 | dependencies = ["requests>=2"]
+  |                 ^^^^^^^^^^^^^
+...
+6 | index-strategy = "unsafe-best-match"
+  | ------------------------------------ resolved with this strategy
+  |
+ ::: uv.lock:2:1
+  |
+2 | revision = 3
+  | ------------ the lock says `2.32.3`
+  |
+  = package: requests 2.32.3
+  = confidence: medium
+help: pin it with `==`, e.g. `requests==2.32.3`
+
+high[index-strategy-unsafe]: `index-strategy` lets any index serve any package
+ --> pyproject.toml:6:1
+  |
+6 | index-strategy = "unsafe-best-match"
+  | ^^^^^^^^^^^^^^
+  |
+help: remove `index-strategy` or set it to `first-index`
+
+high[cooldown-missing]: no release cooldown is configured for uv
+help: add `exclude-newer = "7 days"` under [tool.uv]
+
+found 3 findings: 2 high, 1 medium, 0 low, 0 info
+"#;
+        assert_eq!(rendered(&sample(), false), want);
     }
 
     #[test]
-    fn prints_snippets_related_locations_help_and_summary() {
-        let got = rendered(&sample(), false);
-        println!("{got}");
-        let want = "";
-        assert_eq!(got, want);
+    fn empty_span_and_span_to_end_of_line() {
+        let text = "[tool.uv]\r\nexclude-newer = \"1 day\"\r\n";
+        let file = SourceFile::new("pyproject.toml", text);
+        let mut report = Report::new("check", Vec::new());
+        report.findings.push(Finding::new(
+            "a",
+            Severity::Low,
+            "to the end",
+            "h",
+            Location::new(&file, 11..text.len()),
+        ));
+        report.findings.push(Finding::new(
+            "b",
+            Severity::Info,
+            "empty",
+            "h",
+            Location::new(&file, 9..9),
+        ));
+        let want = r#"low[a]: to the end
+ --> pyproject.toml:2:1
+  |
+2 | exclude-newer = "1 day"
+  | ^^^^^^^^^^^^^^^^^^^^^^^
+  |
+help: h
+
+info[b]: empty
+ --> pyproject.toml:1:10
+  |
+1 | [tool.uv]
+  |          ^
+  |
+help: h
+
+found 2 findings: 0 high, 0 medium, 1 low, 1 info
+"#;
+        assert_eq!(rendered(&report, false), want);
+    }
+
+    #[test]
+    fn spans_outside_the_text_or_inside_a_character_do_not_panic() {
+        let file = SourceFile::new("a.toml", "é = 1\n");
+        let empty = SourceFile::new("empty.toml", "");
+        let mut report = Report::new("check", Vec::new());
+        report.findings.push(Finding::new(
+            "a",
+            Severity::Low,
+            "m",
+            "h",
+            Location::new(&file, 1..99),
+        ));
+        report.findings.push(Finding::new(
+            "b",
+            Severity::Low,
+            "m",
+            "h",
+            Location::new(&file, Range { start: 5, end: 2 }),
+        ));
+        report.findings.push(Finding::new(
+            "c",
+            Severity::Low,
+            "m",
+            "h",
+            Location::new(&empty, 0..0),
+        ));
+        let got = rendered(&report, false);
+        assert!(got.contains(" --> empty.toml:1:1\n"), "{got}");
+        assert!(
+            got.ends_with("found 3 findings: 0 high, 0 medium, 3 low, 0 info\n"),
+            "{got}"
+        );
+    }
+
+    #[test]
+    fn related_location_without_primary_is_still_shown() {
+        let file = SourceFile::new("uv.toml", "index-url = \"http://127.0.0.1/simple\"\n");
+        let mut report = Report::new("check", Vec::new());
+        report.findings.push(
+            Finding::new("insecure-index", Severity::High, "m", "h", Where::Project)
+                .with_related("configured here", Location::line(&file, 1)),
+        );
+        let got = rendered(&report, false);
+        assert!(got.contains(" --> uv.toml:1:1\n"), "{got}");
+        assert!(got.contains("- configured here\n"), "{got}");
+    }
+
+    #[test]
+    fn summary_counts_and_grammar() {
+        assert_eq!(
+            rendered(&Report::new("check", Vec::new()), false),
+            "no findings\n"
+        );
+        let mut report = Report::new("check", Vec::new());
+        report
+            .findings
+            .push(Finding::new("x", Severity::Info, "m", "h", Where::Project));
+        let got = rendered(&report, false);
+        assert!(
+            got.ends_with("\nfound 1 finding: 0 high, 0 medium, 0 low, 1 info\n"),
+            "{got}"
+        );
+    }
+
+    #[test]
+    fn color_only_when_asked() {
+        let plain = rendered(&sample(), false);
+        assert!(!plain.contains('\x1b'), "{plain}");
+        let colored = rendered(&sample(), true);
+        assert!(colored.contains("\x1b["), "{colored}");
+        // Hyperlink escapes (OSC 8) would garble terminals and logs that do not know them.
+        assert!(!colored.contains("\x1b]"), "{colored}");
+        assert!(
+            colored.ends_with("\x1b[1mfound 3 findings: 2 high, 1 medium, 0 low, 0 info\x1b[0m\n")
+        );
+    }
+
+    #[test]
+    fn terminal_escapes_in_untrusted_text_are_neutralised() {
+        // Package names and help text can come from an index: they must not drive the terminal.
+        let mut report = Report::new("vet", Vec::new());
+        report.findings.push(
+            Finding::new(
+                "known-malicious",
+                Severity::High,
+                "evil\x1b[2J",
+                "run \x1b]0;x\x07",
+                Where::Project,
+            )
+            .with_package("pkg\x1b[31m", Some("1.0".to_owned()))
+            .with_related(
+                "here\x1b[1m",
+                Location::line(&SourceFile::new("a\x1b.toml", "x\x1b = 1\n"), 1),
+            ),
+        );
+        let got = rendered(&report, false);
+        assert!(!got.contains('\x1b'), "{got:?}");
     }
 }

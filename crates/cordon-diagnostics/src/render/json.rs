@@ -63,7 +63,11 @@ struct WireSummary {
     info: usize,
 }
 
-pub(super) fn render(report: &Report, options: &RenderOptions, out: &mut dyn Write) -> io::Result<()> {
+pub(super) fn render(
+    report: &Report,
+    options: &RenderOptions,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     let summary = report.summary();
     let output = Output {
         tool: "cordon",
@@ -93,12 +97,15 @@ fn wire_finding(finding: &Finding) -> WireFinding<'_> {
         related: finding
             .related
             .iter()
-            .map(|r| WireRelated { message: &r.message, location: wire_location(&r.location) })
+            .map(|r| WireRelated {
+                message: &r.message,
+                location: wire_location(&r.location),
+            })
             .collect(),
-        package: finding
-            .package
-            .as_ref()
-            .map(|p| WirePackage { name: &p.name, version: p.version.as_deref() }),
+        package: finding.package.as_ref().map(|p| WirePackage {
+            name: &p.name,
+            version: p.version.as_deref(),
+        }),
         fixable: finding.fixable,
     }
 }
@@ -125,7 +132,10 @@ mod tests {
 
     fn rendered(report: &Report) -> String {
         let mut out = Vec::new();
-        let options = RenderOptions { color: true, tool_version: "0.1.0" };
+        let options = RenderOptions {
+            color: true,
+            tool_version: "0.1.0",
+        };
         render(report, &options, &mut out).expect("render");
         String::from_utf8(out).expect("utf-8")
     }
@@ -210,7 +220,17 @@ mod tests {
     #[test]
     fn keeps_field_order_of_the_format() {
         let text = rendered(&sample());
-        let keys = ["\"id\"", "\"severity\"", "\"confidence\"", "\"message\"", "\"help\"", "\"location\"", "\"related\"", "\"package\"", "\"fixable\""];
+        let keys = [
+            "\"id\"",
+            "\"severity\"",
+            "\"confidence\"",
+            "\"message\"",
+            "\"help\"",
+            "\"location\"",
+            "\"related\"",
+            "\"package\"",
+            "\"fixable\"",
+        ];
         let positions: Vec<usize> = keys.iter().map(|k| text.find(k).expect(k)).collect();
         assert!(positions.windows(2).all(|w| w[0] < w[1]), "{positions:?}");
     }
@@ -219,11 +239,20 @@ mod tests {
     fn package_without_version_has_null_version() {
         let mut report = Report::new("vet", Vec::new());
         report.findings.push(
-            Finding::new("typosquat-suspect", Severity::High, "m", "h", Where::Project)
-                .with_package("reqeusts", None),
+            Finding::new(
+                "typosquat-suspect",
+                Severity::High,
+                "m",
+                "h",
+                Where::Project,
+            )
+            .with_package("reqeusts", None),
         );
         let got: Value = serde_json::from_str(&rendered(&report)).expect("valid json");
-        assert_eq!(got["findings"][0]["package"], json!({"name": "reqeusts", "version": null}));
+        assert_eq!(
+            got["findings"][0]["package"],
+            json!({"name": "reqeusts", "version": null})
+        );
     }
 
     #[test]
@@ -232,10 +261,28 @@ mod tests {
         let file = SourceFile::new("pyproject.toml", text);
         let mut report = Report::new("check", Vec::new());
         // The whole of line 2, with and without its newline.
-        report.findings.push(Finding::new("a", Severity::Low, "m", "h", Location::line(&file, 2)));
-        report.findings.push(Finding::new("b", Severity::Low, "m", "h", Location::new(&file, 10..text.len())));
+        report.findings.push(Finding::new(
+            "a",
+            Severity::Low,
+            "m",
+            "h",
+            Location::line(&file, 2),
+        ));
+        report.findings.push(Finding::new(
+            "b",
+            Severity::Low,
+            "m",
+            "h",
+            Location::new(&file, 10..text.len()),
+        ));
         // An empty span: an insertion point after `[tool.uv]`.
-        report.findings.push(Finding::new("c", Severity::Low, "m", "h", Location::new(&file, 9..9)));
+        report.findings.push(Finding::new(
+            "c",
+            Severity::Low,
+            "m",
+            "h",
+            Location::new(&file, 9..9),
+        ));
         let got: Value = serde_json::from_str(&rendered(&report)).expect("valid json");
         let line2 = json!({"path": "pyproject.toml", "line": 2, "column": 1, "end_line": 2, "end_column": 24});
         assert_eq!(got["findings"][0]["location"], line2);

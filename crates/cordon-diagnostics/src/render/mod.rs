@@ -1,7 +1,7 @@
 //! Renderers: one file per output format, all reading a finished [`Report`]. Renderers never
 //! decide anything; they only show. To add a format: a file here, a variant of [`OutputFormat`]
 //! and one arm in [`render`]. This module also owns what the formats share: turning a byte span
-//! into the 1-based line/column region every format reports ([`Region`]).
+//! into the 1-based line/column region every format reports (`Region`).
 
 mod github;
 mod human;
@@ -66,7 +66,8 @@ impl Region {
         let start_offset = location.span.start.min(text.len());
         let end_offset = location.span.end.clamp(start_offset, text.len());
         let start = file.line_col(start_offset);
-        let ends_with_newline = end_offset > start_offset && text.as_bytes()[end_offset - 1] == b'\n';
+        let ends_with_newline =
+            end_offset > start_offset && text.as_bytes()[end_offset - 1] == b'\n';
         let (end_line, end_column) = if ends_with_newline {
             let line = file.line_col(end_offset - 1).line;
             (line, file.line_text(line).chars().count() + 1)
@@ -76,9 +77,17 @@ impl Region {
         };
         // A span that starts on the line break it ends with (`\r\n` alone) must not end before it
         // starts.
-        let (end_line, end_column) =
-            if (end_line, end_column) < (start.line, start.column) { (start.line, start.column) } else { (end_line, end_column) };
-        Self { start_line: start.line, start_column: start.column, end_line, end_column }
+        let (end_line, end_column) = if (end_line, end_column) < (start.line, start.column) {
+            (start.line, start.column)
+        } else {
+            (end_line, end_column)
+        };
+        Self {
+            start_line: start.line,
+            start_column: start.column,
+            end_line,
+            end_column,
+        }
     }
 }
 
@@ -95,7 +104,15 @@ mod tests {
     #[test]
     fn region_end_is_exclusive() {
         let r = region("abc = 1\n", 0..3);
-        assert_eq!(r, Region { start_line: 1, start_column: 1, end_line: 1, end_column: 4 });
+        assert_eq!(
+            r,
+            Region {
+                start_line: 1,
+                start_column: 1,
+                end_line: 1,
+                end_column: 4
+            }
+        );
     }
 
     #[test]
@@ -104,37 +121,109 @@ mod tests {
         let file = SourceFile::new("a.toml", text);
         // Up to the end of the line's text, as `Location::line` makes it.
         let r = Region::of(&Location::line(&file, 2));
-        assert_eq!(r, Region { start_line: 2, start_column: 1, end_line: 2, end_column: 25 });
+        assert_eq!(
+            r,
+            Region {
+                start_line: 2,
+                start_column: 1,
+                end_line: 2,
+                end_column: 25
+            }
+        );
         // The same line taken with its newline ends on the same line, not on line 3.
         let r = Region::of(&Location::new(&file, 10..text.len()));
-        assert_eq!(r, Region { start_line: 2, start_column: 1, end_line: 2, end_column: 25 });
+        assert_eq!(
+            r,
+            Region {
+                start_line: 2,
+                start_column: 1,
+                end_line: 2,
+                end_column: 25
+            }
+        );
         // And with a CRLF line ending.
         let r = region("a = 1\r\nb = 2\r\n", 0..7);
-        assert_eq!(r, Region { start_line: 1, start_column: 1, end_line: 1, end_column: 6 });
+        assert_eq!(
+            r,
+            Region {
+                start_line: 1,
+                start_column: 1,
+                end_line: 1,
+                end_column: 6
+            }
+        );
         // A span over a line without a trailing newline, at the end of the file.
         let r = region("a = 1\nb = 22", 6..12);
-        assert_eq!(r, Region { start_line: 2, start_column: 1, end_line: 2, end_column: 7 });
+        assert_eq!(
+            r,
+            Region {
+                start_line: 2,
+                start_column: 1,
+                end_line: 2,
+                end_column: 7
+            }
+        );
     }
 
     #[test]
     fn region_of_empty_span_ends_where_it_starts() {
         let r = region("a = 1\nb = 2\n", 8..8);
-        assert_eq!(r, Region { start_line: 2, start_column: 3, end_line: 2, end_column: 3 });
+        assert_eq!(
+            r,
+            Region {
+                start_line: 2,
+                start_column: 3,
+                end_line: 2,
+                end_column: 3
+            }
+        );
         let r = region("", 0..0);
-        assert_eq!(r, Region { start_line: 1, start_column: 1, end_line: 1, end_column: 1 });
+        assert_eq!(
+            r,
+            Region {
+                start_line: 1,
+                start_column: 1,
+                end_line: 1,
+                end_column: 1
+            }
+        );
     }
 
     #[test]
     fn region_clamps_spans_outside_the_text() {
-        let r = region("ab\n", 2..1);
-        assert_eq!(r, Region { start_line: 1, start_column: 3, end_line: 1, end_column: 3 });
+        let r = region("ab\n", std::ops::Range { start: 2, end: 1 });
+        assert_eq!(
+            r,
+            Region {
+                start_line: 1,
+                start_column: 3,
+                end_line: 1,
+                end_column: 3
+            }
+        );
         let r = region("ab", 1..99);
-        assert_eq!(r, Region { start_line: 1, start_column: 2, end_line: 1, end_column: 3 });
+        assert_eq!(
+            r,
+            Region {
+                start_line: 1,
+                start_column: 2,
+                end_line: 1,
+                end_column: 3
+            }
+        );
     }
 
     #[test]
     fn region_counts_characters_not_bytes() {
         let r = region("name = \"çé\"\n", 7..13);
-        assert_eq!(r, Region { start_line: 1, start_column: 8, end_line: 1, end_column: 12 });
+        assert_eq!(
+            r,
+            Region {
+                start_line: 1,
+                start_column: 8,
+                end_line: 1,
+                end_column: 12
+            }
+        );
     }
 }

@@ -114,15 +114,23 @@ struct Properties<'a> {
     package: Option<&'a PackageRef>,
 }
 
-pub(super) fn render(report: &Report, options: &RenderOptions, out: &mut dyn Write) -> io::Result<()> {
+pub(super) fn render(
+    report: &Report,
+    options: &RenderOptions,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     let rules = report
         .rules
         .iter()
         .map(|rule| Rule {
             id: rule.id,
-            short_description: Text { text: rule.summary.into() },
+            short_description: Text {
+                text: rule.summary.into(),
+            },
             help_uri: rule.help_uri,
-            default_configuration: Configuration { level: level(rule.default_severity) },
+            default_configuration: Configuration {
+                level: level(rule.default_severity),
+            },
         })
         .collect();
     let results = report.findings.iter().map(|f| result(report, f)).collect();
@@ -130,7 +138,13 @@ pub(super) fn render(report: &Report, options: &RenderOptions, out: &mut dyn Wri
         schema: SCHEMA,
         version: "2.1.0",
         runs: [Run {
-            tool: Tool { driver: Driver { name: "cordon", version: options.tool_version, rules } },
+            tool: Tool {
+                driver: Driver {
+                    name: "cordon",
+                    version: options.tool_version,
+                    rules,
+                },
+            },
             column_kind: "unicodeCodePoints",
             results,
         }],
@@ -154,11 +168,17 @@ fn result<'a>(report: &Report, finding: &'a Finding) -> SarifResult<'a> {
         // a wrong index would make the whole log invalid.
         rule_index: report.rules.iter().position(|r| r.id == finding.id),
         level: level(finding.severity),
-        message: Text { text: format!("{}\nhelp: {}", finding.message, finding.help).into() },
+        message: Text {
+            text: format!("{}\nhelp: {}", finding.message, finding.help).into(),
+        },
         locations: finding
             .location
             .iter()
-            .map(|l| SarifLocation { id: None, physical_location: physical(l), message: None })
+            .map(|l| SarifLocation {
+                id: None,
+                physical_location: physical(l),
+                message: None,
+            })
             .collect(),
         related_locations: finding
             .related
@@ -167,7 +187,9 @@ fn result<'a>(report: &Report, finding: &'a Finding) -> SarifResult<'a> {
             .map(|(i, r)| SarifLocation {
                 id: Some(i),
                 physical_location: physical(&r.location),
-                message: Some(Text { text: r.message.as_str().into() }),
+                message: Some(Text {
+                    text: r.message.as_str().into(),
+                }),
             })
             .collect(),
         properties: Properties {
@@ -181,7 +203,9 @@ fn result<'a>(report: &Report, finding: &'a Finding) -> SarifResult<'a> {
 fn physical(location: &Location) -> PhysicalLocation {
     let region = Region::of(location);
     PhysicalLocation {
-        artifact_location: ArtifactLocation { uri: uri_path(location.file.path()) },
+        artifact_location: ArtifactLocation {
+            uri: uri_path(location.file.path()),
+        },
         region: SarifRegion {
             start_line: region.start_line,
             start_column: region.start_column,
@@ -232,7 +256,10 @@ mod tests {
 
     fn rendered(report: &Report) -> Value {
         let mut out = Vec::new();
-        let options = RenderOptions { color: false, tool_version: "0.1.0" };
+        let options = RenderOptions {
+            color: false,
+            tool_version: "0.1.0",
+        };
         render(report, &options, &mut out).expect("render");
         let text = String::from_utf8(out).expect("utf-8");
         assert!(text.ends_with("}\n"));
@@ -269,7 +296,10 @@ mod tests {
     #[test]
     fn writes_one_run_with_rules_and_results() {
         let got = rendered(&sample());
-        assert_eq!(got["$schema"], "https://json.schemastore.org/sarif-2.1.0.json");
+        assert_eq!(
+            got["$schema"],
+            "https://json.schemastore.org/sarif-2.1.0.json"
+        );
         assert_eq!(got["version"], "2.1.0");
         assert_eq!(got["runs"].as_array().map(Vec::len), Some(1));
         let run = &got["runs"][0];
@@ -341,7 +371,9 @@ mod tests {
     #[test]
     fn finding_of_an_unlisted_rule_has_no_rule_index() {
         let mut report = Report::new("check", Vec::new());
-        report.findings.push(Finding::new("x", Severity::Info, "m", "h", Where::Project));
+        report
+            .findings
+            .push(Finding::new("x", Severity::Info, "m", "h", Where::Project));
         let got = rendered(&report);
         let result = &got["runs"][0]["results"][0];
         assert_eq!(result["ruleId"], "x");
@@ -355,18 +387,44 @@ mod tests {
         let text = "[tool.uv]\nexclude-newer = \"1 day\"\n";
         let file = SourceFile::new("pyproject.toml", text);
         let mut report = Report::new("check", Vec::new());
-        report.findings.push(Finding::new("a", Severity::Low, "m", "h", Location::new(&file, 10..text.len())));
-        report.findings.push(Finding::new("b", Severity::Low, "m", "h", Location::new(&file, 9..9)));
+        report.findings.push(Finding::new(
+            "a",
+            Severity::Low,
+            "m",
+            "h",
+            Location::new(&file, 10..text.len()),
+        ));
+        report.findings.push(Finding::new(
+            "b",
+            Severity::Low,
+            "m",
+            "h",
+            Location::new(&file, 9..9),
+        ));
         let got = rendered(&report);
-        let region = |i: usize| got["runs"][0]["results"][i]["locations"][0]["physicalLocation"]["region"].clone();
-        assert_eq!(region(0), json!({"startLine": 2, "startColumn": 1, "endLine": 2, "endColumn": 24}));
-        assert_eq!(region(1), json!({"startLine": 1, "startColumn": 10, "endLine": 1, "endColumn": 10}));
+        let region = |i: usize| {
+            got["runs"][0]["results"][i]["locations"][0]["physicalLocation"]["region"].clone()
+        };
+        assert_eq!(
+            region(0),
+            json!({"startLine": 2, "startColumn": 1, "endLine": 2, "endColumn": 24})
+        );
+        assert_eq!(
+            region(1),
+            json!({"startLine": 1, "startColumn": 10, "endLine": 1, "endColumn": 10})
+        );
     }
 
     #[test]
     fn uris_percent_encode_what_a_uri_reserves() {
-        assert_eq!(uri_path("sub dir/requirements#1.txt"), "sub%20dir/requirements%231.txt");
-        assert_eq!(uri_path(".github/workflows/ci.yml"), ".github/workflows/ci.yml");
+        assert_eq!(
+            uri_path("sub dir/requirements#1.txt"),
+            "sub%20dir/requirements%231.txt"
+        );
+        assert_eq!(
+            uri_path(".github/workflows/ci.yml"),
+            ".github/workflows/ci.yml"
+        );
         assert_eq!(uri_path("é.toml"), "%C3%A9.toml");
     }
 }

@@ -267,7 +267,10 @@ impl Catalog {
                     releases,
                 },
             );
-            assert!(previous.is_none(), "a project is listed twice on the test index");
+            assert!(
+                previous.is_none(),
+                "a project is listed twice on the test index"
+            );
         }
         Catalog { projects, files }
     }
@@ -325,7 +328,9 @@ impl State {
             let authority = authority.to_ascii_lowercase();
             if authority == EXAMPLE_HOST || authority == format!("{EXAMPLE_HOST}:80") {
                 (format!("http://{EXAMPLE_HOST}"), path)
-            } else if authority == own_authority || authority == format!("localhost:{}", self.addr.port()) {
+            } else if authority == own_authority
+                || authority == format!("localhost:{}", self.addr.port())
+            {
                 (format!("http://{authority}"), path)
             } else {
                 return self.refuse(method, target);
@@ -436,7 +441,11 @@ impl State {
             let files: Vec<Value> = artifacts()
                 .map(|artifact| simple_file_json(base, artifact))
                 .collect();
-            let versions: Vec<&str> = project.releases.iter().map(|r| r.version.as_str()).collect();
+            let versions: Vec<&str> = project
+                .releases
+                .iter()
+                .map(|r| r.version.as_str())
+                .collect();
             Reply::json(
                 SIMPLE_JSON,
                 &json!({
@@ -491,7 +500,11 @@ impl State {
             .releases
             .iter()
             .map(|r| {
-                let files = r.artifacts.iter().map(|a| project_file_json(base, a)).collect();
+                let files = r
+                    .artifacts
+                    .iter()
+                    .map(|a| project_file_json(base, a))
+                    .collect();
                 (r.version.clone(), Value::Array(files))
             })
             .collect();

@@ -9,6 +9,12 @@ pub mod index;
 pub mod uv;
 pub mod wheel;
 
+// Re-exported for the test modules, whichever of them happen to exist.
+#[allow(unused_imports)]
 pub use index::{EXAMPLE_INDEX, IndexServer, PackageSpec, VersionSpec};
+#[allow(unused_imports)]
 pub use uv::{UV_VERSION, lock, uv_command, uv_env, uv_path};
-pub use wheel::{build_sdist, build_wheel, normalize_name, sdist_filename, sha256_hex, wheel_filename};
+#[allow(unused_imports)]
+pub use wheel::{
+    build_sdist, build_wheel, normalize_name, sdist_filename, sha256_hex, wheel_filename,
+};

@@ -54,6 +54,11 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     out
 }
 
+/// A RECORD hash entry: `sha256=` and the urlsafe base64 digest without padding.
+pub fn record_digest(bytes: &[u8]) -> String {
+    format!("sha256={}", base64_urlsafe_nopad(&Sha256::digest(bytes)))
+}
+
 /// The core metadata (`METADATA` in a wheel, `PKG-INFO` in an sdist) of a tiny package. The
 /// index serves exactly these bytes as `<wheel>.metadata`, so they must match the wheel's.
 pub fn metadata(name: &str, version: &str, requires_dist: &[&str]) -> String {
@@ -99,8 +104,8 @@ pub fn build_wheel_with(
 
     let mut record = String::new();
     for (path, contents) in &members {
-        let digest = base64_urlsafe_nopad(&Sha256::digest(contents));
-        record.push_str(&format!("{path},sha256={digest},{}\n", contents.len()));
+        let digest = record_digest(contents);
+        record.push_str(&format!("{path},{digest},{}\n", contents.len()));
     }
     record.push_str(&format!("{dist_info}/RECORD,,\n"));
     members.push((format!("{dist_info}/RECORD"), record.into_bytes()));
@@ -151,8 +156,7 @@ pub fn build_sdist(name: &str, version: &str, requires_dist: &[&str]) -> Vec<u8>
 }
 
 fn base64_urlsafe_nopad(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] =
-        b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
     for chunk in bytes.chunks(3) {
         let b = [
@@ -226,4 +230,3 @@ fn crc32(data: &[u8]) -> u32 {
     }
     !crc
 }
-
