@@ -48,19 +48,31 @@ impl Context<'_> {
     /// The anchor for project-wide findings about uv configuration: `[tool.uv]` (or the project
     /// uv.toml's start), else `[project]`, else project-wide.
     pub fn project_anchor(&self) -> Where {
-        if let Some(f) = self.project.settings.project_files().find(|f| f.origin == cordon_python::settings::Origin::ProjectUvToml) {
-            if let Some(l) = self.loc(&f.source.path, 0..0) {
-                return Where::At(l);
-            }
+        if let Some(f) = self
+            .project
+            .settings
+            .project_files()
+            .find(|f| f.origin == cordon_python::settings::Origin::ProjectUvToml)
+            && let Some(l) = self.loc(&f.source.path, 0..0)
+        {
+            return Where::At(l);
         }
         match &self.project.pyproject {
-            Some(p) => self.loc(&p.source.path, p.anchor_span()).map_or(Where::Project, Where::At),
+            Some(p) => self
+                .loc(&p.source.path, p.anchor_span())
+                .map_or(Where::Project, Where::At),
             None => Where::Project,
         }
     }
 
     /// Starts a finding of `meta`'s id at its default severity.
-    pub fn finding(&self, meta: &CheckMeta, message: impl Into<String>, help: impl Into<String>, at: impl Into<Where>) -> Finding {
+    pub fn finding(
+        &self,
+        meta: &CheckMeta,
+        message: impl Into<String>,
+        help: impl Into<String>,
+        at: impl Into<Where>,
+    ) -> Finding {
         Finding::new(meta.id, meta.severity, message, help, at).fixable(meta.fixable)
     }
 }

@@ -35,13 +35,27 @@ pub fn inline_ignores(file: &Arc<SourceFile>) -> Vec<InlineIgnore> {
             if let Some(pos) = comment.find(MARKER) {
                 let rest = &comment[pos + MARKER.len()..];
                 if let Some(close) = rest.find(']') {
-                    let ids = rest[..close].split(',').map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()).collect();
+                    let ids = rest[..close]
+                        .split(',')
+                        .map(|s| s.trim().to_owned())
+                        .filter(|s| !s.is_empty())
+                        .collect();
                     let reason = rest[close + 1..].trim().to_owned();
                     let standalone = line[..hash].trim().is_empty();
                     let start = offset + hash;
                     let end = offset + line.trim_end_matches(['\n', '\r']).len();
-                    let lines = if standalone { line_no + 1..line_no + 2 } else { line_no..line_no + 1 };
-                    out.push(InlineIgnore { file: Arc::clone(file), lines, ids, reason, span: start..end });
+                    let lines = if standalone {
+                        line_no + 1..line_no + 2
+                    } else {
+                        line_no..line_no + 1
+                    };
+                    out.push(InlineIgnore {
+                        file: Arc::clone(file),
+                        lines,
+                        ids,
+                        reason,
+                        span: start..end,
+                    });
                 }
             }
         }
@@ -51,7 +65,12 @@ pub fn inline_ignores(file: &Arc<SourceFile>) -> Vec<InlineIgnore> {
 }
 
 /// Removes ignored findings and adds `unused-ignore` findings for ignores that did nothing.
-pub fn apply(findings: Vec<Finding>, rules: &[IgnoreRule], rule_locs: &[Option<Location>], inline: &[InlineIgnore]) -> Vec<Finding> {
+pub fn apply(
+    findings: Vec<Finding>,
+    rules: &[IgnoreRule],
+    rule_locs: &[Option<Location>],
+    inline: &[InlineIgnore],
+) -> Vec<Finding> {
     let mut used_rules = vec![false; rules.len()];
     let mut used_inline: Vec<Vec<bool>> = inline.iter().map(|c| vec![false; c.ids.len()]).collect();
     let mut kept = Vec::new();
@@ -65,7 +84,10 @@ pub fn apply(findings: Vec<Finding>, rules: &[IgnoreRule], rule_locs: &[Option<L
         if let Some(loc) = &f.location {
             let line = loc.start().line;
             for (ci, c) in inline.iter().enumerate() {
-                if c.reason.is_empty() || !Arc::ptr_eq(&c.file, &loc.file) || !c.lines.contains(&line) {
+                if c.reason.is_empty()
+                    || !Arc::ptr_eq(&c.file, &loc.file)
+                    || !c.lines.contains(&line)
+                {
                     continue;
                 }
                 if let Some(k) = c.ids.iter().position(|id| id == f.id) {
@@ -79,7 +101,11 @@ pub fn apply(findings: Vec<Finding>, rules: &[IgnoreRule], rule_locs: &[Option<L
     let meta = &checks::unused_ignore::META;
     for (i, r) in rules.iter().enumerate() {
         if !used_rules[i] {
-            let at = rule_locs.get(i).cloned().flatten().map_or(cordon_diagnostics::Where::Project, Into::into);
+            let at = rule_locs
+                .get(i)
+                .cloned()
+                .flatten()
+                .map_or(cordon_diagnostics::Where::Project, Into::into);
             kept.push(Finding::new(
                 meta.id,
                 meta.severity,
@@ -110,7 +136,13 @@ pub fn apply(findings: Vec<Finding>, rules: &[IgnoreRule], rule_locs: &[Option<L
             } else {
                 format!("the inline ignore for `{id}` matches no finding")
             };
-            kept.push(Finding::new(meta.id, meta.severity, message, "remove the ignore, or move it onto the line the finding points at", loc.clone()));
+            kept.push(Finding::new(
+                meta.id,
+                meta.severity,
+                message,
+                "remove the ignore, or move it onto the line the finding points at",
+                loc.clone(),
+            ));
         }
     }
     kept
@@ -120,15 +152,19 @@ fn rule_matches(r: &IgnoreRule, f: &Finding) -> bool {
     if r.id != f.id {
         return false;
     }
-    if let Some(p) = &r.path {
-        if f.location.as_ref().is_none_or(|l| l.file.path() != p.trim_start_matches("./")) {
-            return false;
-        }
+    if let Some(p) = &r.path
+        && f.location
+            .as_ref()
+            .is_none_or(|l| l.file.path() != p.trim_start_matches("./"))
+    {
+        return false;
     }
-    if let Some(pkg) = &r.package {
-        if f.package.as_ref().is_none_or(|p| &cordon_python::name::normalize(&p.name) != pkg) {
-            return false;
-        }
+    if let Some(pkg) = &r.package
+        && f.package
+            .as_ref()
+            .is_none_or(|p| &cordon_python::name::normalize(&p.name) != pkg)
+    {
+        return false;
     }
     true
 }

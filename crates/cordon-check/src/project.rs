@@ -41,7 +41,11 @@ pub struct Project {
 impl Project {
     /// Loads the project containing `path` (a directory or a `pyproject.toml`).
     pub fn load(path: &Path, env: &Env) -> Result<Self, ProjectError> {
-        let dir = if path.is_file() { path.parent().unwrap_or(Path::new(".")).to_path_buf() } else { path.to_path_buf() };
+        let dir = if path.is_file() {
+            path.parent().unwrap_or(Path::new(".")).to_path_buf()
+        } else {
+            path.to_path_buf()
+        };
         if !dir.is_dir() {
             return Err(ProjectError::NotFound(dir));
         }
@@ -50,13 +54,21 @@ impl Project {
             return Err(ProjectError::NotFound(dir));
         }
         let mut root = dir.clone();
-        let mut pyproject = if has_pyproject { Some(PyProject::parse(Source::read(&dir.join("pyproject.toml"))?)?) } else { None };
+        let mut pyproject = if has_pyproject {
+            Some(PyProject::parse(Source::read(
+                &dir.join("pyproject.toml"),
+            )?)?)
+        } else {
+            None
+        };
         // A member of a workspace is checked as the workspace: find a root above that lists it.
-        if pyproject.as_ref().is_some_and(|p| p.workspace_members.is_none()) {
-            if let Some((ws_root, ws)) = find_workspace_root(&dir)? {
-                root = ws_root;
-                pyproject = Some(ws);
-            }
+        if pyproject
+            .as_ref()
+            .is_some_and(|p| p.workspace_members.is_none())
+            && let Some((ws_root, ws)) = find_workspace_root(&dir)
+        {
+            root = ws_root;
+            pyproject = Some(ws);
         }
         let members = match &pyproject {
             Some(p) => load_members(&root, p)?,
@@ -64,20 +76,36 @@ impl Project {
         };
         // uv refuses a manifest with an invalid requirement; so does cordon, at the line.
         for m in pyproject.iter().chain(members.iter()) {
-            if let Some((r, e)) = m.requirements.iter().find_map(|r| r.parsed.as_ref().err().map(|e| (r, e))) {
-                return Err(ParseError::new(&m.source.path, Some(r.span.clone()), format!("invalid requirement `{}`: {e}", r.raw))
-                    .with_help("requirements follow PEP 508, e.g. `requests==2.32.3` or `name @ https://...`")
-                    .into());
+            if let Some((r, e)) = m
+                .requirements
+                .iter()
+                .find_map(|r| r.parsed.as_ref().err().map(|e| (r, e)))
+            {
+                return Err(ParseError::new(
+                    &m.source.path,
+                    Some(r.span.clone()),
+                    format!("invalid requirement `{}`: {e}", r.raw),
+                )
+                .with_help(
+                    "requirements follow PEP 508, e.g. `requests==2.32.3` or `name @ https://...`",
+                )
+                .into());
             }
         }
         let settings = Settings::discover(&root, pyproject.as_ref(), env)?;
         let lock_path = root.join("uv.lock");
-        let lock = if lock_path.is_file() { Some(parse_lock(Source::read(&lock_path)?)?) } else { None };
+        let lock = if lock_path.is_file() {
+            Some(parse_lock(Source::read(&lock_path)?)?)
+        } else {
+            None
+        };
 
         let mut files = HashMap::new();
         let mut add = |source: &Source| {
             let rel = display_path(&root, &source.path);
-            files.entry(source.path.clone()).or_insert_with(|| SourceFile::new(rel, source.text.to_string()));
+            files
+                .entry(source.path.clone())
+                .or_insert_with(|| SourceFile::new(rel, source.text.to_string()));
         };
         if let Some(p) = &pyproject {
             add(&p.source);
@@ -91,7 +119,15 @@ impl Project {
         if let Some(l) = &lock {
             add(&l.source);
         }
-        Ok(Self { root, pyproject, members, settings, lock, lock_path, files })
+        Ok(Self {
+            root,
+            pyproject,
+            members,
+            settings,
+            lock,
+            lock_path,
+            files,
+        })
     }
 
     /// The root and every member manifest.
@@ -122,25 +158,29 @@ pub fn display_path(root: &Path, path: &Path) -> String {
     s.strip_prefix("./").map(ToOwned::to_owned).unwrap_or(s)
 }
 
-fn find_workspace_root(dir: &Path) -> Result<Option<(PathBuf, PyProject)>, ParseError> {
+fn find_workspace_root(dir: &Path) -> Option<(PathBuf, PyProject)> {
     let abs = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
     for ancestor in abs.ancestors().skip(1) {
         let candidate = ancestor.join("pyproject.toml");
         if !candidate.is_file() {
             continue;
         }
-        let Ok(source) = Source::read(&candidate) else { continue };
+        let Ok(source) = Source::read(&candidate) else {
+            continue;
+        };
         // An unrelated, broken pyproject above us is not our business.
-        let Ok(p) = PyProject::parse(source) else { continue };
+        let Ok(p) = PyProject::parse(source) else {
+            continue;
+        };
         if p.workspace_members.is_some() {
             let members = expand_members(ancestor, &p);
             if members.iter().any(|m| m == &abs) {
-                return Ok(Some((ancestor.to_path_buf(), p)));
+                return Some((ancestor.to_path_buf(), p));
             }
-            return Ok(None);
+            return None;
         }
     }
-    Ok(None)
+    None
 }
 
 fn load_members(root: &Path, p: &PyProject) -> Result<Vec<PyProject>, ParseError> {
@@ -153,7 +193,9 @@ fn load_members(root: &Path, p: &PyProject) -> Result<Vec<PyProject>, ParseError
         let file = dir.join("pyproject.toml");
         if file.is_file() {
             // Read through the root-relative path so reported paths stay relative.
-            let rel = dir.strip_prefix(&abs_root).map_or_else(|_| file.clone(), |r| root.join(r).join("pyproject.toml"));
+            let rel = dir
+                .strip_prefix(&abs_root)
+                .map_or_else(|_| file.clone(), |r| root.join(r).join("pyproject.toml"));
             out.push(PyProject::parse(Source::read(&rel)?)?);
         }
     }
@@ -172,7 +214,10 @@ fn expand_members(root: &Path, p: &PyProject) -> Vec<PathBuf> {
             for d in &dirs {
                 if seg.contains(['*', '?']) {
                     if let Ok(rd) = std::fs::read_dir(d) {
-                        let mut names: Vec<_> = rd.filter_map(Result::ok).filter(|e| e.path().is_dir()).collect();
+                        let mut names: Vec<_> = rd
+                            .filter_map(Result::ok)
+                            .filter(|e| e.path().is_dir())
+                            .collect();
                         names.sort_by_key(std::fs::DirEntry::file_name);
                         for e in names {
                             if glob_match(seg, &e.file_name().to_string_lossy()) {
@@ -186,9 +231,16 @@ fn expand_members(root: &Path, p: &PyProject) -> Vec<PathBuf> {
             }
             dirs = next;
         }
-        out.extend(dirs.into_iter().filter(|d| d.join("pyproject.toml").is_file()));
+        out.extend(
+            dirs.into_iter()
+                .filter(|d| d.join("pyproject.toml").is_file()),
+        );
     }
-    let excluded: Vec<PathBuf> = p.workspace_exclude.iter().map(|e| abs_root.join(e)).collect();
+    let excluded: Vec<PathBuf> = p
+        .workspace_exclude
+        .iter()
+        .map(|e| abs_root.join(e))
+        .collect();
     out.retain(|d| !excluded.contains(d));
     out.sort();
     out.dedup();

@@ -17,7 +17,12 @@ pub struct CheckOptions {
 
 /// Runs every check and returns the report.
 pub fn run_checks(project: &Project, policy: &Policy, options: &CheckOptions) -> Report {
-    let cx = Context { project, policy, now: options.now, uv_lock_check: options.uv_lock_check.as_ref() };
+    let cx = Context {
+        project,
+        policy,
+        now: options.now,
+        uv_lock_check: options.uv_lock_check.as_ref(),
+    };
     let mut findings: Vec<Finding> = Vec::new();
     for check in ALL {
         check.run(&cx, &mut findings);
@@ -30,9 +35,18 @@ pub fn run_checks(project: &Project, policy: &Policy, options: &CheckOptions) ->
     let mut files: Vec<_> = project.files.values().cloned().collect();
     files.sort_by(|a, b| a.path().cmp(b.path()));
     let inline: Vec<_> = files.iter().flat_map(ignore::inline_ignores).collect();
-    let rule_locs: Vec<_> = policy.ignore.iter().map(|r| cx.loc(&r.file, r.span.clone())).collect();
+    let rule_locs: Vec<_> = policy
+        .ignore
+        .iter()
+        .map(|r| cx.loc(&r.file, r.span.clone()))
+        .collect();
     let findings = ignore::apply(findings, &policy.ignore, &rule_locs, &inline);
-    let mut report = Report::new("check", checks::all_meta().map(checks::CheckMeta::rule_info).collect());
+    let mut report = Report::new(
+        "check",
+        checks::all_meta()
+            .map(checks::CheckMeta::rule_info)
+            .collect(),
+    );
     report.findings = findings;
     report.sort();
     report

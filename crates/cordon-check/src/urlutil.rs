@@ -18,11 +18,18 @@ pub fn split(url: &str) -> Option<UrlParts<'_>> {
         None => (None, authority),
     };
     let host = if hostport.starts_with('[') {
-        hostport.split(']').next().map_or(hostport, |h| &hostport[..=h.len()])
+        hostport
+            .split(']')
+            .next()
+            .map_or(hostport, |h| &hostport[..=h.len()])
     } else {
         hostport.split(':').next().unwrap_or(hostport)
     };
-    Some(UrlParts { scheme, userinfo, host })
+    Some(UrlParts {
+        scheme,
+        userinfo,
+        host,
+    })
 }
 
 /// True for loopback hosts, where plain HTTP does not cross a network.
@@ -61,17 +68,32 @@ mod tests {
         assert_eq!(p.scheme, "https");
         assert_eq!(p.userinfo, Some("user:pw"));
         assert_eq!(p.host, "example.com");
-        assert_eq!(split("http://127.0.0.1:8080/simple").unwrap().host, "127.0.0.1");
+        assert_eq!(
+            split("http://127.0.0.1:8080/simple").unwrap().host,
+            "127.0.0.1"
+        );
         assert!(split("not a url").is_none());
     }
 
     #[test]
     fn finds_credentials_but_not_ssh_users() {
-        assert_eq!(embedded_credentials("https://u:secret@example.com/simple"), Some("u:secret"));
-        assert_eq!(embedded_credentials("https://ghp_abc123@example.com/r.git"), Some("ghp_abc123"));
+        assert_eq!(
+            embedded_credentials("https://u:secret@example.com/simple"),
+            Some("u:secret")
+        );
+        assert_eq!(
+            embedded_credentials("https://ghp_abc123@example.com/r.git"),
+            Some("ghp_abc123")
+        );
         assert_eq!(embedded_credentials("ssh://git@example.com/r.git"), None);
-        assert_eq!(embedded_credentials("git+ssh://git@example.com/r.git"), None);
+        assert_eq!(
+            embedded_credentials("git+ssh://git@example.com/r.git"),
+            None
+        );
         assert_eq!(embedded_credentials("https://example.com/simple"), None);
-        assert_eq!(redact("https://u:secret@example.com/simple"), "https://***@example.com/simple");
+        assert_eq!(
+            redact("https://u:secret@example.com/simple"),
+            "https://***@example.com/simple"
+        );
     }
 }

@@ -16,7 +16,11 @@ pub struct UvLockCheck {
 /// Runs `uv lock --check --offline` in `root`.
 pub fn uv_lock_check(root: &Path, uv: Option<&str>) -> UvLockCheck {
     let program = uv.unwrap_or("uv");
-    match Command::new(program).args(["lock", "--check", "--offline", "--no-progress"]).current_dir(root).output() {
+    match Command::new(program)
+        .args(["lock", "--check", "--offline", "--no-progress"])
+        .current_dir(root)
+        .output()
+    {
         Ok(out) => {
             let stderr = String::from_utf8_lossy(&out.stderr).trim().to_owned();
             let up_to_date = match out.status.code() {
@@ -24,8 +28,14 @@ pub fn uv_lock_check(root: &Path, uv: Option<&str>) -> UvLockCheck {
                 Some(1) => Some(false),
                 _ => None,
             };
-            UvLockCheck { up_to_date, output: stderr }
+            UvLockCheck {
+                up_to_date,
+                output: stderr,
+            }
         }
-        Err(e) => UvLockCheck { up_to_date: None, output: format!("could not run `{program}`: {e}") },
+        Err(e) => UvLockCheck {
+            up_to_date: None,
+            output: format!("could not run `{program}`: {e}"),
+        },
     }
 }

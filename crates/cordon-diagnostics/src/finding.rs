@@ -19,7 +19,12 @@ pub enum Severity {
 }
 
 impl Severity {
-    pub const ALL: [Severity; 4] = [Severity::High, Severity::Medium, Severity::Low, Severity::Info];
+    pub const ALL: [Severity; 4] = [
+        Severity::High,
+        Severity::Medium,
+        Severity::Low,
+        Severity::Info,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -158,13 +163,19 @@ impl Finding {
 
     #[must_use]
     pub fn with_related(mut self, message: impl Into<String>, location: Location) -> Self {
-        self.related.push(Related { message: message.into(), location });
+        self.related.push(Related {
+            message: message.into(),
+            location,
+        });
         self
     }
 
     #[must_use]
     pub fn with_package(mut self, name: impl Into<String>, version: Option<String>) -> Self {
-        self.package = Some(PackageRef { name: name.into(), version });
+        self.package = Some(PackageRef {
+            name: name.into(),
+            version,
+        });
         self
     }
 

@@ -33,7 +33,11 @@ pub struct Summary {
 
 impl Report {
     pub fn new(command: &'static str, rules: Vec<RuleInfo>) -> Self {
-        Self { command, findings: Vec::new(), rules }
+        Self {
+            command,
+            findings: Vec::new(),
+            rules,
+        }
     }
 
     /// Sorts findings by path, then position, then id, so output is stable.

@@ -25,7 +25,11 @@ impl SourceFile {
         let text = text.into();
         let mut line_starts = vec![0];
         line_starts.extend(memchr_newlines(&text));
-        Arc::new(Self { path: path.into(), text, line_starts })
+        Arc::new(Self {
+            path: path.into(),
+            text,
+            line_starts,
+        })
     }
 
     pub fn path(&self) -> &str {
@@ -41,8 +45,15 @@ impl SourceFile {
         let offset = offset.min(self.text.len());
         let line = self.line_starts.partition_point(|&s| s <= offset) - 1;
         let start = self.line_starts[line];
-        let column = self.text.get(start..offset).map_or(offset - start, |s| s.chars().count()) + 1;
-        LineCol { line: line + 1, column }
+        let column = self
+            .text
+            .get(start..offset)
+            .map_or(offset - start, |s| s.chars().count())
+            + 1;
+        LineCol {
+            line: line + 1,
+            column,
+        }
     }
 
     /// The text of 1-based line `line`, without its line ending.
@@ -50,7 +61,11 @@ impl SourceFile {
         let Some(&start) = self.line_starts.get(line.saturating_sub(1)) else {
             return "";
         };
-        let end = self.line_starts.get(line).copied().unwrap_or(self.text.len());
+        let end = self
+            .line_starts
+            .get(line)
+            .copied()
+            .unwrap_or(self.text.len());
         self.text[start..end].trim_end_matches(['\n', '\r'])
     }
 
@@ -65,7 +80,10 @@ impl SourceFile {
 }
 
 fn memchr_newlines(text: &str) -> impl Iterator<Item = usize> + '_ {
-    text.bytes().enumerate().filter(|&(_, b)| b == b'\n').map(|(i, _)| i + 1)
+    text.bytes()
+        .enumerate()
+        .filter(|&(_, b)| b == b'\n')
+        .map(|(i, _)| i + 1)
 }
 
 /// A span in a source file.
@@ -77,7 +95,10 @@ pub struct Location {
 
 impl Location {
     pub fn new(file: &Arc<SourceFile>, span: Range<usize>) -> Self {
-        Self { file: Arc::clone(file), span }
+        Self {
+            file: Arc::clone(file),
+            span,
+        }
     }
 
     /// The whole of 1-based line `line`.

@@ -18,11 +18,16 @@ impl Source {
     pub fn read(path: &Path) -> Result<Self, ParseError> {
         let bytes = fs_err::read(path).map_err(|e| ParseError::io(path, &e))?;
         match String::from_utf8(bytes) {
-            Ok(text) => Ok(Self { path: path.to_path_buf(), text: text.into() }),
+            Ok(text) => Ok(Self {
+                path: path.to_path_buf(),
+                text: text.into(),
+            }),
             Err(e) => {
                 let valid = e.utf8_error().valid_up_to();
                 let bytes = e.into_bytes();
-                let line = bytes[..valid].iter().filter(|&&b| b == b'\n').count() + 1;
+                let line = std::str::from_utf8(&bytes[..valid])
+                    .map_or(0, |t| t.lines().count())
+                    .max(1);
                 Err(ParseError {
                     path: path.to_path_buf(),
                     span: None,
@@ -35,7 +40,10 @@ impl Source {
     }
 
     pub fn from_string(path: impl Into<PathBuf>, text: impl Into<Arc<str>>) -> Self {
-        Self { path: path.into(), text: text.into() }
+        Self {
+            path: path.into(),
+            text: text.into(),
+        }
     }
 }
 
@@ -54,14 +62,22 @@ pub struct ParseError {
 
 impl ParseError {
     pub fn new(path: &Path, span: Option<Range<usize>>, message: impl Into<String>) -> Self {
-        Self { path: path.to_path_buf(), span, line: None, message: message.into(), help: None }
+        Self {
+            path: path.to_path_buf(),
+            span,
+            line: None,
+            message: message.into(),
+            help: None,
+        }
     }
 
     pub fn io(path: &Path, err: &std::io::Error) -> Self {
         // fs-err already names the path in its message; keep only the cause.
         let message = match err.kind() {
             std::io::ErrorKind::NotFound => "file not found".to_owned(),
-            _ => std::error::Error::source(err).map_or_else(|| err.to_string(), ToString::to_string),
+            _ => {
+                std::error::Error::source(err).map_or_else(|| err.to_string(), ToString::to_string)
+            }
         };
         Self::new(path, None, format!("cannot read file: {message}"))
     }
@@ -74,6 +90,10 @@ impl ParseError {
 
     /// Converts a `toml_edit` parse error of `source`'s text.
     pub fn toml(source: &Source, err: &toml_edit::TomlError) -> Self {
-        Self::new(&source.path, err.span(), format!("invalid TOML: {}", err.message().trim()))
+        Self::new(
+            &source.path,
+            err.span(),
+            format!("invalid TOML: {}", err.message().trim()),
+        )
     }
 }

@@ -7,12 +7,12 @@ pub mod lock;
 pub mod uv_options;
 
 pub use error::{ParseError, Source};
+pub mod exclude_newer;
 pub mod name;
 pub mod pyproject;
 pub mod requirement;
 pub mod settings;
 pub mod tomlutil;
-pub mod exclude_newer;
 pub use exclude_newer::{
     CooldownSpan, ExcludeNewer, parse_exclude_newer_env, parse_exclude_newer_item,
     parse_exclude_newer_str, parse_exclude_newer_value,

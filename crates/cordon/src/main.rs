@@ -34,7 +34,8 @@ fn main() -> ExitCode {
 
 /// A reader that closed the pipe early (`cordon check | head`) is not an error.
 fn is_broken_pipe(err: &anyhow::Error) -> bool {
-    err.downcast_ref::<std::io::Error>().is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+    err.downcast_ref::<std::io::Error>()
+        .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
 }
 
 fn use_color(choice: ColorChoice, tty: bool) -> bool {
@@ -51,7 +52,14 @@ fn run(cli: &Cli) -> anyhow::Result<u8> {
             if args.list {
                 let mut out = std::io::stdout().lock();
                 for m in cordon_check::checks::all_meta() {
-                    writeln!(out, "{:<28} {:<8} {:<10} {}", m.id, m.severity, m.family.as_str(), m.summary)?;
+                    writeln!(
+                        out,
+                        "{:<28} {:<8} {:<10} {}",
+                        m.id,
+                        m.severity,
+                        m.family.as_str(),
+                        m.summary
+                    )?;
                 }
                 return Ok(EXIT_OK);
             }
@@ -65,7 +73,11 @@ fn run(cli: &Cli) -> anyhow::Result<u8> {
             let project = Project::load(&path, &env)?;
             if cli.global.verbose > 0 {
                 for f in &project.settings.files {
-                    eprintln!("cordon: read {} ({})", f.source.path.display(), f.origin.describe());
+                    eprintln!(
+                        "cordon: read {} ({})",
+                        f.source.path.display(),
+                        f.origin.describe()
+                    );
                 }
             }
             let policy = Policy::load(&project.root, project.pyproject.as_ref())?;
@@ -73,7 +85,10 @@ fn run(cli: &Cli) -> anyhow::Result<u8> {
                 let uv = env.get("CORDON_UV").map(ToOwned::to_owned);
                 let verdict = cordon_check::uv::uv_lock_check(&project.root, uv.as_deref());
                 if verdict.up_to_date.is_none() {
-                    anyhow::bail!("`uv lock --check --offline` could not give a verdict: {}", verdict.output);
+                    anyhow::bail!(
+                        "`uv lock --check --offline` could not give a verdict: {}",
+                        verdict.output
+                    );
                 }
                 Some(verdict)
             } else {
@@ -88,15 +103,24 @@ fn run(cli: &Cli) -> anyhow::Result<u8> {
                 Format::Sarif => OutputFormat::Sarif,
                 Format::Github => OutputFormat::Github,
             };
-            let options = RenderOptions { color: use_color(cli.global.color, tty), tool_version: env!("CARGO_PKG_VERSION") };
+            let options = RenderOptions {
+                color: use_color(cli.global.color, tty),
+                tool_version: env!("CARGO_PKG_VERSION"),
+            };
             let mut report = report;
             if cli.global.quiet > 0 && format == OutputFormat::Human {
-                report.findings.retain(|f| f.severity >= cli.global.fail_on.into());
+                report
+                    .findings
+                    .retain(|f| f.severity >= cli.global.fail_on.into());
             }
             let mut out = stdout.lock();
             render(&report, format, &options, &mut out)?;
             out.flush()?;
-            Ok(if report.fails(cli.global.fail_on.into()) { EXIT_FINDINGS } else { EXIT_OK })
+            Ok(if report.fails(cli.global.fail_on.into()) {
+                EXIT_FINDINGS
+            } else {
+                EXIT_OK
+            })
         }
     }
 }

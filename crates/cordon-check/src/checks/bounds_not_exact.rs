@@ -3,10 +3,17 @@
 
 use cordon_diagnostics::Finding;
 
-use crate::checks::Check;
 use crate::Context;
+use crate::checks::Check;
 
-crate::declare_check!(META, "bounds-not-exact", UvConfig, Medium, true, "`uv add` does not write exact pins (`add-bounds = \"exact\"` is not set)");
+crate::declare_check!(
+    META,
+    "bounds-not-exact",
+    UvConfig,
+    Medium,
+    true,
+    "`uv add` does not write exact pins (`add-bounds = \"exact\"` is not set)"
+);
 
 pub struct BoundsNotExact;
 
@@ -30,9 +37,22 @@ impl Check for BoundsNotExact {
             }
             Some(v) => {
                 let at = cx.loc_of(v).map_or_else(|| cx.project_anchor(), Into::into);
-                out.push(cx.finding(&META, format!("`add-bounds = \"{}\"` makes `uv add` write ranges, not exact pins", v.value), help, at));
+                out.push(cx.finding(
+                    &META,
+                    format!(
+                        "`add-bounds = \"{}\"` makes `uv add` write ranges, not exact pins",
+                        v.value
+                    ),
+                    help,
+                    at,
+                ));
             }
-            None => out.push(cx.finding(&META, "`uv add` will write `>=` lower bounds: `add-bounds` is not set", help, cx.project_anchor())),
+            None => out.push(cx.finding(
+                &META,
+                "`uv add` will write `>=` lower bounds: `add-bounds` is not set",
+                help,
+                cx.project_anchor(),
+            )),
         }
     }
 }

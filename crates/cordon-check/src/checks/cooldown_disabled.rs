@@ -5,10 +5,17 @@ use cordon_diagnostics::Finding;
 use cordon_python::exclude_newer::ExcludeNewer;
 use cordon_python::settings::Origin;
 
-use crate::checks::Check;
 use crate::Context;
+use crate::checks::Check;
 
-crate::declare_check!(META, "cooldown-disabled", Cooldown, High, true, "the release cooldown is switched off (`false`, a zero span, or the environment)");
+crate::declare_check!(
+    META,
+    "cooldown-disabled",
+    Cooldown,
+    High,
+    true,
+    "the release cooldown is switched off (`false`, a zero span, or the environment)"
+);
 
 pub struct CooldownDisabled;
 
@@ -19,7 +26,9 @@ impl Check for CooldownDisabled {
 
     fn run(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         let settings = &cx.project.settings;
-        let Some(v) = settings.exclude_newer() else { return };
+        let Some(v) = settings.exclude_newer() else {
+            return;
+        };
         let how = match &v.value {
             ExcludeNewer::Disabled => "`exclude-newer = false`".to_owned(),
             ExcludeNewer::Span(s) if s.is_zero() => format!("a zero cooldown (`{}`)", s.iso),
@@ -27,13 +36,31 @@ impl Check for CooldownDisabled {
         };
         let help = format!(
             "{}set `exclude-newer = \"{}\"` under `[tool.uv]`",
-            if let Origin::Environment(var) = v.origin { format!("unset `{var}`, and ") } else { String::new() },
+            if let Origin::Environment(var) = v.origin {
+                format!("unset `{var}`, and ")
+            } else {
+                String::new()
+            },
             cx.policy.min_cooldown.human()
         );
         let at = cx.loc_of(v).map_or_else(|| cx.project_anchor(), Into::into);
-        let mut f = cx.finding(&META, format!("the release cooldown is disabled by {how} in {}", v.origin.describe()), help, at);
-        if let Some(l) = settings.exclude_newer_overridden().and_then(|o| cx.loc_of_entry(o)) {
-            f = f.with_related("the project's own cooldown, overridden by the environment", l);
+        let mut f = cx.finding(
+            &META,
+            format!(
+                "the release cooldown is disabled by {how} in {}",
+                v.origin.describe()
+            ),
+            help,
+            at,
+        );
+        if let Some(l) = settings
+            .exclude_newer_overridden()
+            .and_then(|o| cx.loc_of_entry(o))
+        {
+            f = f.with_related(
+                "the project's own cooldown, overridden by the environment",
+                l,
+            );
         }
         out.push(f);
     }

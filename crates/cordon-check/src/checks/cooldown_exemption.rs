@@ -4,10 +4,17 @@
 use cordon_diagnostics::Finding;
 use cordon_python::exclude_newer::ExcludeNewer;
 
-use crate::checks::Check;
 use crate::Context;
+use crate::checks::Check;
 
-crate::declare_check!(META, "cooldown-exemption", Cooldown, Medium, false, "a per-package entry disables or shortens the cooldown for that package");
+crate::declare_check!(
+    META,
+    "cooldown-exemption",
+    Cooldown,
+    Medium,
+    false,
+    "a per-package entry disables or shortens the cooldown for that package"
+);
 
 pub struct CooldownExemption;
 
@@ -21,16 +28,27 @@ impl Check for CooldownExemption {
         for (name, v) in cx.project.settings.exclude_newer_package() {
             let message = match &v.value {
                 ExcludeNewer::Disabled => format!("the release cooldown is disabled for `{name}`"),
-                ExcludeNewer::Span(s) if s.is_zero() => format!("the release cooldown is zero for `{name}`"),
+                ExcludeNewer::Span(s) if s.is_zero() => {
+                    format!("the release cooldown is zero for `{name}`")
+                }
                 ExcludeNewer::Span(s) if s.seconds < min.seconds => {
-                    format!("the release cooldown for `{name}` is shortened to `{}` (policy minimum: {})", s.iso, min.human())
+                    format!(
+                        "the release cooldown for `{name}` is shortened to `{}` (policy minimum: {})",
+                        s.iso,
+                        min.human()
+                    )
                 }
                 ExcludeNewer::Timestamp(t) if t.as_second() > cx.now.as_second() - min.seconds => {
-                    format!("the cutoff for `{name}` ({t}) admits releases younger than {}", min.human())
+                    format!(
+                        "the cutoff for `{name}` ({t}) admits releases younger than {}",
+                        min.human()
+                    )
                 }
                 _ => continue,
             };
-            let at = cx.loc_of_entry(v).map_or_else(|| cx.project_anchor(), Into::into);
+            let at = cx
+                .loc_of_entry(v)
+                .map_or_else(|| cx.project_anchor(), Into::into);
             out.push(
                 cx.finding(
                     &META,

@@ -5,10 +5,17 @@ use cordon_diagnostics::Finding;
 use cordon_python::pyproject::SourceKind;
 use cordon_python::requirement::exact_version;
 
-use crate::checks::Check;
 use crate::Context;
+use crate::checks::Check;
 
-crate::declare_check!(META, "dependency-not-exact", Pinning, Medium, true, "a declared dependency is not pinned to one exact version");
+crate::declare_check!(
+    META,
+    "dependency-not-exact",
+    Pinning,
+    Medium,
+    true,
+    "a declared dependency is not pinned to one exact version"
+);
 
 pub struct DependencyNotExact;
 
@@ -26,9 +33,23 @@ impl Check for DependencyNotExact {
                     continue;
                 }
                 // Local and VCS sources are judged by their own checks.
-                let local = manifest.sources_for(&name).chain(cx.project.pyproject.iter().flat_map(|r| r.sources_for(&name))).any(|s| {
-                    matches!(s.kind, SourceKind::Path { .. } | SourceKind::Workspace | SourceKind::Git { .. } | SourceKind::Url(_))
-                });
+                let local = manifest
+                    .sources_for(&name)
+                    .chain(
+                        cx.project
+                            .pyproject
+                            .iter()
+                            .flat_map(|r| r.sources_for(&name)),
+                    )
+                    .any(|s| {
+                        matches!(
+                            s.kind,
+                            SourceKind::Path { .. }
+                                | SourceKind::Workspace
+                                | SourceKind::Git { .. }
+                                | SourceKind::Url(_)
+                        )
+                    });
                 if local {
                     continue;
                 }
@@ -36,7 +57,12 @@ impl Check for DependencyNotExact {
                 if specs.and_then(exact_version).is_some() {
                     continue;
                 }
-                let locked = cx.project.lock.as_ref().and_then(|l| l.package(&name)).and_then(|p| p.version.clone());
+                let locked = cx
+                    .project
+                    .lock
+                    .as_ref()
+                    .and_then(|l| l.package(&name))
+                    .and_then(|p| p.version.clone());
                 let help = match &locked {
                     Some(v) => format!("pin it to the locked version: `{name}=={v}`"),
                     None => format!("pin it exactly: `{name}==<version>`"),
@@ -45,10 +71,17 @@ impl Check for DependencyNotExact {
                     Some(s) if !s.is_empty() => format!("allows a range (`{s}`)"),
                     _ => "has no version constraint".to_owned(),
                 };
-                let Some(at) = cx.loc(&manifest.source.path, req.span.clone()) else { continue };
+                let Some(at) = cx.loc(&manifest.source.path, req.span.clone()) else {
+                    continue;
+                };
                 out.push(
-                    cx.finding(&META, format!("`{name}` in {} {what}", req.declared_in.describe()), help, at)
-                        .with_package(name.clone(), locked),
+                    cx.finding(
+                        &META,
+                        format!("`{name}` in {} {what}", req.declared_in.describe()),
+                        help,
+                        at,
+                    )
+                    .with_package(name.clone(), locked),
                 );
             }
         }

@@ -4,10 +4,17 @@
 
 use cordon_diagnostics::{Finding, Severity};
 
-use crate::checks::Check;
 use crate::Context;
+use crate::checks::Check;
 
-crate::declare_check!(META, "extra-index-unscoped", UvConfig, Medium, false, "an extra index is consulted for every package, not only the ones pinned to it");
+crate::declare_check!(
+    META,
+    "extra-index-unscoped",
+    UvConfig,
+    Medium,
+    false,
+    "an extra index is consulted for every package, not only the ones pinned to it"
+);
 
 pub struct ExtraIndexUnscoped;
 
@@ -22,11 +29,25 @@ impl Check for ExtraIndexUnscoped {
                 continue;
             }
             let what = match idx.via {
-                "extra-index-url" => format!("`extra-index-url` `{}`", crate::urlutil::redact(&idx.url.value)),
-                "find-links" => format!("`find-links` `{}`", crate::urlutil::redact(&idx.url.value)),
-                _ => format!("index {}`{}`", idx.name.as_ref().map(|n| format!("`{n}` at ")).unwrap_or_default(), crate::urlutil::redact(&idx.url.value)),
+                "extra-index-url" => format!(
+                    "`extra-index-url` `{}`",
+                    crate::urlutil::redact(&idx.url.value)
+                ),
+                "find-links" => {
+                    format!("`find-links` `{}`", crate::urlutil::redact(&idx.url.value))
+                }
+                _ => format!(
+                    "index {}`{}`",
+                    idx.name
+                        .as_ref()
+                        .map(|n| format!("`{n}` at "))
+                        .unwrap_or_default(),
+                    crate::urlutil::redact(&idx.url.value)
+                ),
             };
-            let at = cx.loc_of(&idx.url).map_or_else(|| cx.project_anchor(), Into::into);
+            let at = cx
+                .loc_of(&idx.url)
+                .map_or_else(|| cx.project_anchor(), Into::into);
             let mut f = cx.finding(
                 &META,
                 format!("{what} (from {}) is searched for every package name", idx.url.origin.describe()),

@@ -8,10 +8,17 @@ use cordon_diagnostics::Finding;
 use cordon_python::pyproject::SourceKind;
 use cordon_python::requirement::{is_full_commit, parse_git_url};
 
-use crate::checks::Check;
 use crate::Context;
+use crate::checks::Check;
 
-crate::declare_check!(META, "git-dependency-unpinned", Pinning, Medium, false, "a git dependency is not pinned to a full commit hash");
+crate::declare_check!(
+    META,
+    "git-dependency-unpinned",
+    Pinning,
+    Medium,
+    false,
+    "a git dependency is not pinned to a full commit hash"
+);
 
 pub struct GitDependencyUnpinned;
 
@@ -35,7 +42,10 @@ impl Check for GitDependencyUnpinned {
         };
         for manifest in cx.project.manifests() {
             for s in &manifest.sources {
-                if let SourceKind::Git { rev, tag, branch, .. } = &s.kind {
+                if let SourceKind::Git {
+                    rev, tag, branch, ..
+                } = &s.kind
+                {
                     let what = match (rev, tag, branch) {
                         (Some(r), _, _) if is_full_commit(r) => continue,
                         (Some(r), _, _) => format!("the revision `{r}`"),
@@ -47,13 +57,20 @@ impl Check for GitDependencyUnpinned {
                 }
             }
             for r in &manifest.requirements {
-                let Some(git) = r.url().as_deref().and_then(parse_git_url) else { continue };
+                let Some(git) = r.url().as_deref().and_then(parse_git_url) else {
+                    continue;
+                };
                 let what = match &git.reference {
                     Some(reference) if is_full_commit(reference) => continue,
                     Some(reference) => format!("`@{reference}`"),
                     None => "the default branch".to_owned(),
                 };
-                report(&manifest.source.path, r.span.clone(), &r.name().unwrap_or_default(), what);
+                report(
+                    &manifest.source.path,
+                    r.span.clone(),
+                    &r.name().unwrap_or_default(),
+                    what,
+                );
             }
         }
     }

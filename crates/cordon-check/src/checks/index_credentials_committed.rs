@@ -8,11 +8,18 @@ use cordon_diagnostics::Finding;
 use cordon_python::lock::PackageSource;
 use cordon_python::pyproject::SourceKind;
 
+use crate::Context;
 use crate::checks::Check;
 use crate::urlutil;
-use crate::Context;
 
-crate::declare_check!(META, "index-credentials-committed", UvConfig, High, false, "credentials written into an index, source or dependency URL in a committed file");
+crate::declare_check!(
+    META,
+    "index-credentials-committed",
+    UvConfig,
+    High,
+    false,
+    "credentials written into an index, source or dependency URL in a committed file"
+);
 
 pub struct IndexCredentialsCommitted;
 
@@ -36,7 +43,12 @@ impl Check for IndexCredentialsCommitted {
         };
         for f in cx.project.settings.project_files() {
             for idx in &f.options.indexes {
-                report(&f.source.path, idx.url.span.clone(), &idx.url.value, "the index");
+                report(
+                    &f.source.path,
+                    idx.url.span.clone(),
+                    &idx.url.value,
+                    "the index",
+                );
             }
         }
         for p in cx.project.manifests() {
@@ -58,7 +70,12 @@ impl Check for IndexCredentialsCommitted {
                     PackageSource::Git { url, .. } => url,
                     _ => continue,
                 };
-                report(&lock.source.path, pkg.source_span.clone().unwrap_or(pkg.span.clone()), url, "the locked source");
+                report(
+                    &lock.source.path,
+                    pkg.source_span.clone().unwrap_or(pkg.span.clone()),
+                    url,
+                    "the locked source",
+                );
             }
         }
     }

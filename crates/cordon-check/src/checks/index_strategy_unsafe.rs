@@ -3,10 +3,17 @@
 
 use cordon_diagnostics::Finding;
 
-use crate::checks::Check;
 use crate::Context;
+use crate::checks::Check;
 
-crate::declare_check!(META, "index-strategy-unsafe", UvConfig, High, true, "an index strategy that lets any index answer for any package name");
+crate::declare_check!(
+    META,
+    "index-strategy-unsafe",
+    UvConfig,
+    High,
+    true,
+    "an index strategy that lets any index answer for any package name"
+);
 
 pub struct IndexStrategyUnsafe;
 
@@ -16,7 +23,9 @@ impl Check for IndexStrategyUnsafe {
     }
 
     fn run(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
-        let Some(v) = cx.project.settings.index_strategy() else { return };
+        let Some(v) = cx.project.settings.index_strategy() else {
+            return;
+        };
         if !v.value.starts_with("unsafe-") {
             return;
         }

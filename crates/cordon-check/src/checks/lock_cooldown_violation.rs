@@ -7,10 +7,17 @@ use cordon_python::exclude_newer::ExcludeNewer;
 use cordon_python::lock::PackageSource;
 use jiff::Timestamp;
 
-use crate::checks::Check;
 use crate::Context;
+use crate::checks::Check;
 
-crate::declare_check!(META, "lock-cooldown-violation", Cooldown, High, false, "a locked package was uploaded more recently than the cooldown allows");
+crate::declare_check!(
+    META,
+    "lock-cooldown-violation",
+    Cooldown,
+    High,
+    false,
+    "a locked package was uploaded more recently than the cooldown allows"
+);
 
 pub struct LockCooldownViolation;
 
@@ -27,10 +34,15 @@ impl Check for LockCooldownViolation {
             if !matches!(pkg.source, PackageSource::Registry(_)) {
                 continue;
             }
-            let Some(rule) = settings.exclude_newer_for(&pkg.name).or(global) else { continue };
+            let Some(rule) = settings.exclude_newer_for(&pkg.name).or(global) else {
+                continue;
+            };
             let (cutoff, what) = match &rule.value {
                 ExcludeNewer::Disabled => continue,
-                ExcludeNewer::Span(s) => (cx.now.as_second() - s.seconds, format!("the {} cooldown", s.human())),
+                ExcludeNewer::Span(s) => (
+                    cx.now.as_second() - s.seconds,
+                    format!("the {} cooldown", s.human()),
+                ),
                 ExcludeNewer::Timestamp(t) => (t.as_second(), format!("the cutoff {t}")),
             };
             let newest = pkg
@@ -39,13 +51,17 @@ impl Check for LockCooldownViolation {
                 .chain(pkg.wheels.iter())
                 .filter_map(|a| a.upload_time.map(|t| (t, a)))
                 .max_by_key(|(t, _)| *t);
-            let Some((uploaded, artifact)) = newest else { continue };
+            let Some((uploaded, artifact)) = newest else {
+                continue;
+            };
             if uploaded.as_second() <= cutoff {
                 continue;
             }
             let age = age(cx.now, uploaded);
             let version = pkg.version.clone().unwrap_or_default();
-            let Some(at) = cx.loc(&lock.source.path, artifact.span.clone()) else { continue };
+            let Some(at) = cx.loc(&lock.source.path, artifact.span.clone()) else {
+                continue;
+            };
             let mut f = cx
                 .finding(
                     &META,
@@ -71,6 +87,12 @@ pub fn age(now: Timestamp, then: Timestamp) -> String {
     if secs < 0 {
         return "in the future".into();
     }
-    let (n, unit) = if secs >= 86_400 { (secs / 86_400, "day") } else if secs >= 3600 { (secs / 3600, "hour") } else { (secs / 60, "minute") };
+    let (n, unit) = if secs >= 86_400 {
+        (secs / 86_400, "day")
+    } else if secs >= 3600 {
+        (secs / 3600, "hour")
+    } else {
+        (secs / 60, "minute")
+    };
     format!("{n} {unit}{} ago", if n == 1 { "" } else { "s" })
 }

@@ -4,10 +4,17 @@
 use cordon_diagnostics::Finding;
 use cordon_python::lock::PackageSource;
 
-use crate::checks::Check;
 use crate::Context;
+use crate::checks::Check;
 
-crate::declare_check!(META, "lock-hash-missing", Lock, High, false, "a locked artifact has no hash");
+crate::declare_check!(
+    META,
+    "lock-hash-missing",
+    Lock,
+    High,
+    false,
+    "a locked artifact has no hash"
+);
 
 pub struct LockHashMissing;
 
@@ -19,13 +26,24 @@ impl Check for LockHashMissing {
     fn run(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         let Some(lock) = &cx.project.lock else { return };
         for pkg in &lock.packages {
-            if !matches!(pkg.source, PackageSource::Registry(_) | PackageSource::Url(_)) {
+            if !matches!(
+                pkg.source,
+                PackageSource::Registry(_) | PackageSource::Url(_)
+            ) {
                 continue;
             }
-            let mut missing = pkg.sdist.iter().chain(pkg.wheels.iter()).filter(|a| a.hash.as_deref().is_none_or(str::is_empty));
-            let Some(first) = missing.next() else { continue };
+            let mut missing = pkg
+                .sdist
+                .iter()
+                .chain(pkg.wheels.iter())
+                .filter(|a| a.hash.as_deref().is_none_or(str::is_empty));
+            let Some(first) = missing.next() else {
+                continue;
+            };
             let count = 1 + missing.count();
-            let Some(at) = cx.loc(&lock.source.path, first.span.clone()) else { continue };
+            let Some(at) = cx.loc(&lock.source.path, first.span.clone()) else {
+                continue;
+            };
             out.push(
                 cx.finding(
                     &META,

@@ -5,10 +5,17 @@ use cordon_diagnostics::Finding;
 use cordon_python::exclude_newer::ExcludeNewer;
 use cordon_python::lock::PackageSource;
 
-use crate::checks::Check;
 use crate::Context;
+use crate::checks::Check;
 
-crate::declare_check!(META, "lock-upload-time-missing", Cooldown, Medium, false, "a locked registry artifact has no `upload-time`, so its age cannot be verified");
+crate::declare_check!(
+    META,
+    "lock-upload-time-missing",
+    Cooldown,
+    Medium,
+    false,
+    "a locked registry artifact has no `upload-time`, so its age cannot be verified"
+);
 
 pub struct LockUploadTimeMissing;
 
@@ -23,13 +30,26 @@ impl Check for LockUploadTimeMissing {
             if !matches!(pkg.source, PackageSource::Registry(_)) {
                 continue;
             }
-            if cx.project.settings.exclude_newer_for(&pkg.name).is_some_and(|v| matches!(v.value, ExcludeNewer::Disabled)) {
+            if cx
+                .project
+                .settings
+                .exclude_newer_for(&pkg.name)
+                .is_some_and(|v| matches!(v.value, ExcludeNewer::Disabled))
+            {
                 continue;
             }
-            let mut missing = pkg.sdist.iter().chain(pkg.wheels.iter()).filter(|a| a.upload_time.is_none());
-            let Some(first) = missing.next() else { continue };
+            let mut missing = pkg
+                .sdist
+                .iter()
+                .chain(pkg.wheels.iter())
+                .filter(|a| a.upload_time.is_none());
+            let Some(first) = missing.next() else {
+                continue;
+            };
             let count = 1 + missing.count();
-            let Some(at) = cx.loc(&lock.source.path, first.span.clone()) else { continue };
+            let Some(at) = cx.loc(&lock.source.path, first.span.clone()) else {
+                continue;
+            };
             out.push(
                 cx.finding(
                     &META,

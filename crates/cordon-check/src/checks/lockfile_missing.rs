@@ -3,10 +3,17 @@
 
 use cordon_diagnostics::Finding;
 
-use crate::checks::Check;
 use crate::Context;
+use crate::checks::Check;
 
-crate::declare_check!(META, "lockfile-missing", Lock, High, true, "the project declares dependencies but has no `uv.lock`");
+crate::declare_check!(
+    META,
+    "lockfile-missing",
+    Lock,
+    High,
+    true,
+    "the project declares dependencies but has no `uv.lock`"
+);
 
 pub struct LockfileMissing;
 
@@ -20,7 +27,9 @@ impl Check for LockfileMissing {
             return;
         }
         let at = match &cx.project.pyproject {
-            Some(p) => cx.loc(&p.source.path, p.project_span.clone().unwrap_or(0..0)).map_or(cordon_diagnostics::Where::Project, Into::into),
+            Some(p) => cx
+                .loc(&p.source.path, p.project_span.clone().unwrap_or(0..0))
+                .map_or(cordon_diagnostics::Where::Project, Into::into),
             None => cordon_diagnostics::Where::Project,
         };
         out.push(cx.finding(

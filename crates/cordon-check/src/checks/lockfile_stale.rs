@@ -14,10 +14,17 @@ use cordon_python::pyproject::PyProject;
 use cordon_python::requirement::{DeclaredIn, DeclaredRequirement};
 use pep440_rs::VersionSpecifiers;
 
-use crate::checks::Check;
 use crate::Context;
+use crate::checks::Check;
 
-crate::declare_check!(META, "lockfile-stale", Lock, High, true, "`uv.lock` does not match the declared dependencies or cooldown");
+crate::declare_check!(
+    META,
+    "lockfile-stale",
+    Lock,
+    High,
+    true,
+    "`uv.lock` does not match the declared dependencies or cooldown"
+);
 
 pub struct LockfileStale;
 
@@ -42,7 +49,10 @@ fn key(name: &str, extras: &[String], spec: Option<&str>) -> String {
 
 fn declared_key(r: &DeclaredRequirement) -> Option<String> {
     let name = r.name()?;
-    let spec = r.specifiers().map(ToString::to_string).filter(|s| !s.is_empty());
+    let spec = r
+        .specifiers()
+        .map(ToString::to_string)
+        .filter(|s| !s.is_empty());
     Some(key(&name, &r.extras(), spec.as_deref()))
 }
 
@@ -62,28 +72,53 @@ impl Check for LockfileStale {
             if !manifest.managed {
                 continue;
             }
-            let locked = lock.packages.iter().find(|p| &p.name == name && !matches!(p.source, cordon_python::lock::PackageSource::Registry(_)));
+            let locked = lock.packages.iter().find(|p| {
+                &p.name == name
+                    && !matches!(p.source, cordon_python::lock::PackageSource::Registry(_))
+            });
             let Some(locked) = locked else {
-                if let Some(at) = cx.loc(&manifest.source.path, manifest.project_span.clone().unwrap_or(0..0)) {
-                    out.push(cx.finding(&META, format!("the project `{name}` is not in `uv.lock`"), HELP, at));
+                if let Some(at) = cx.loc(
+                    &manifest.source.path,
+                    manifest.project_span.clone().unwrap_or(0..0),
+                ) {
+                    out.push(cx.finding(
+                        &META,
+                        format!("the project `{name}` is not in `uv.lock`"),
+                        HELP,
+                        at,
+                    ));
                 }
                 continue;
             };
             compare_manifest(cx, manifest, locked, out);
         }
         cooldown_mismatch(cx, out);
-        if let Some(verdict) = cx.uv_lock_check {
-            if verdict.up_to_date == Some(false) {
-                let first = verdict.output.lines().find(|l| l.starts_with("error:")).unwrap_or("the lockfile needs to be updated");
-                if let Some(at) = cx.loc(&lock.source.path, 0..0) {
-                    out.push(cx.finding(&META, format!("`uv lock --check --offline` fails: {first}"), HELP, at));
-                }
+        if let Some(verdict) = cx.uv_lock_check
+            && verdict.up_to_date == Some(false)
+        {
+            let first = verdict
+                .output
+                .lines()
+                .find(|l| l.starts_with("error:"))
+                .unwrap_or("the lockfile needs to be updated");
+            if let Some(at) = cx.loc(&lock.source.path, 0..0) {
+                out.push(cx.finding(
+                    &META,
+                    format!("`uv lock --check --offline` fails: {first}"),
+                    HELP,
+                    at,
+                ));
             }
         }
     }
 }
 
-fn compare_manifest(cx: &Context<'_>, manifest: &PyProject, locked: &LockedPackage, out: &mut Vec<Finding>) {
+fn compare_manifest(
+    cx: &Context<'_>,
+    manifest: &PyProject,
+    locked: &LockedPackage,
+    out: &mut Vec<Finding>,
+) {
     let lock = cx.project.lock.as_ref().expect("checked by caller");
     // Group by where requirements live: the dependency list (with extras) vs each group.
     let mut declared: BTreeMap<Option<String>, Vec<&DeclaredRequirement>> = BTreeMap::new();
@@ -95,15 +130,23 @@ fn compare_manifest(cx: &Context<'_>, manifest: &PyProject, locked: &LockedPacka
         declared.entry(group).or_default().push(r);
     }
     let mut recorded: BTreeMap<Option<String>, Vec<&LockRequirement>> = BTreeMap::new();
-    recorded.entry(None).or_default().extend(locked.requires_dist.iter());
+    recorded
+        .entry(None)
+        .or_default()
+        .extend(locked.requires_dist.iter());
     for (g, reqs) in &locked.requires_dev {
-        recorded.entry(Some(normalize(g))).or_default().extend(reqs.iter());
+        recorded
+            .entry(Some(normalize(g)))
+            .or_default()
+            .extend(reqs.iter());
     }
-    let groups: std::collections::BTreeSet<_> = declared.keys().chain(recorded.keys()).cloned().collect();
+    let groups: std::collections::BTreeSet<_> =
+        declared.keys().chain(recorded.keys()).cloned().collect();
     for group in groups {
         let d = declared.get(&group).map(Vec::as_slice).unwrap_or_default();
         let l = recorded.get(&group).map(Vec::as_slice).unwrap_or_default();
-        let mut l_keys: Vec<(String, &LockRequirement)> = l.iter().map(|r| (locked_key(r), *r)).collect();
+        let mut l_keys: Vec<(String, &LockRequirement)> =
+            l.iter().map(|r| (locked_key(r), *r)).collect();
         let mut unmatched_declared = Vec::new();
         for r in d {
             let Some(k) = declared_key(r) else { continue };
@@ -115,24 +158,45 @@ fn compare_manifest(cx: &Context<'_>, manifest: &PyProject, locked: &LockedPacka
         }
         for r in unmatched_declared {
             let name = r.name().unwrap_or_default();
-            let changed = l_keys.iter().position(|(_, lr)| normalize(&lr.name) == name);
+            let changed = l_keys
+                .iter()
+                .position(|(_, lr)| normalize(&lr.name) == name);
             let message = match changed {
                 Some(i) => {
                     let (_, lr) = l_keys.swap_remove(i);
-                    format!("`{}` changed since `uv.lock` was written (locked from `{}{}`)", r.raw, lr.name, lr.specifier.as_deref().unwrap_or(""))
+                    format!(
+                        "`{}` changed since `uv.lock` was written (locked from `{}{}`)",
+                        r.raw,
+                        lr.name,
+                        lr.specifier.as_deref().unwrap_or("")
+                    )
                 }
                 None => format!("`{}` is declared but not in `uv.lock`", r.raw),
             };
             if let Some(at) = cx.loc(&manifest.source.path, r.span.clone()) {
-                out.push(cx.finding(&META, message, HELP, at).with_package(name, None));
+                out.push(
+                    cx.finding(&META, message, HELP, at)
+                        .with_package(name, None),
+                );
             }
         }
         for (_, lr) in l_keys {
             if let Some(at) = cx.loc(&lock.source.path, lr.span.clone()) {
-                let where_ = group.as_ref().map_or_else(String::new, |g| format!(" (group `{g}`)"));
+                let where_ = group
+                    .as_ref()
+                    .map_or_else(String::new, |g| format!(" (group `{g}`)"));
                 out.push(
-                    cx.finding(&META, format!("`uv.lock` still records `{}{}`{where_}, which is no longer declared", lr.name, lr.specifier.as_deref().unwrap_or("")), HELP, at)
-                        .with_package(lr.name.clone(), None),
+                    cx.finding(
+                        &META,
+                        format!(
+                            "`uv.lock` still records `{}{}`{where_}, which is no longer declared",
+                            lr.name,
+                            lr.specifier.as_deref().unwrap_or("")
+                        ),
+                        HELP,
+                        at,
+                    )
+                    .with_package(lr.name.clone(), None),
                 );
             }
         }
@@ -151,7 +215,9 @@ fn cooldown_mismatch(cx: &Context<'_>, out: &mut Vec<Finding>) {
     };
     let same = match (effective.map(|v| &v.value), recorded.map(|r| &r.value)) {
         (None | Some(ExcludeNewer::Disabled), None) => true,
-        (Some(ExcludeNewer::Span(s)), Some(LockExcludeNewer::Relative { span_iso })) => s.iso == *span_iso,
+        (Some(ExcludeNewer::Span(s)), Some(LockExcludeNewer::Relative { span_iso })) => {
+            s.iso == *span_iso
+        }
         // uv tolerates a later absolute cutoff than the one locked.
         (Some(ExcludeNewer::Timestamp(t)), Some(LockExcludeNewer::Absolute(l))) => t >= l,
         _ => false,

@@ -65,7 +65,12 @@ pub struct CheckMeta {
 
 impl CheckMeta {
     pub fn rule_info(&self) -> RuleInfo {
-        RuleInfo { id: self.id, summary: self.summary, default_severity: self.severity, help_uri: self.docs }
+        RuleInfo {
+            id: self.id,
+            summary: self.summary,
+            default_severity: self.severity,
+            help_uri: self.docs,
+        }
     }
 }
 
@@ -101,7 +106,9 @@ pub static ALL: &[&dyn Check] = &[
 
 /// Metadata of every id cordon check can report, including the meta check for ignores.
 pub fn all_meta() -> impl Iterator<Item = &'static CheckMeta> {
-    ALL.iter().map(|c| c.meta()).chain(std::iter::once(&unused_ignore::META))
+    ALL.iter()
+        .map(|c| c.meta())
+        .chain(std::iter::once(&unused_ignore::META))
 }
 
 /// Metadata for an id.

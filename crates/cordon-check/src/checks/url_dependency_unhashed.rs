@@ -8,10 +8,17 @@ use cordon_diagnostics::Finding;
 use cordon_python::pyproject::SourceKind;
 use cordon_python::requirement::url_has_hash;
 
-use crate::checks::Check;
 use crate::Context;
+use crate::checks::Check;
 
-crate::declare_check!(META, "url-dependency-unhashed", Pinning, Medium, false, "a direct-URL dependency carries no hash");
+crate::declare_check!(
+    META,
+    "url-dependency-unhashed",
+    Pinning,
+    Medium,
+    false,
+    "a direct-URL dependency carries no hash"
+);
 
 pub struct UrlDependencyUnhashed;
 
@@ -48,7 +55,12 @@ impl Check for UrlDependencyUnhashed {
             }
             for r in &manifest.requirements {
                 if let Some(url) = r.url() {
-                    report(&manifest.source.path, r.span.clone(), &r.name().unwrap_or_default(), &url);
+                    report(
+                        &manifest.source.path,
+                        r.span.clone(),
+                        &r.name().unwrap_or_default(),
+                        &url,
+                    );
                 }
             }
         }

@@ -5,10 +5,17 @@
 use cordon_diagnostics::{Finding, Severity};
 use cordon_python::settings::Origin;
 
-use crate::checks::Check;
 use crate::Context;
+use crate::checks::Check;
 
-crate::declare_check!(META, "uv-config-invalid", UvConfig, High, false, "a uv setting uv would reject, which silently disables the whole `[tool.uv]` table");
+crate::declare_check!(
+    META,
+    "uv-config-invalid",
+    UvConfig,
+    High,
+    false,
+    "a uv setting uv would reject, which silently disables the whole `[tool.uv]` table"
+);
 
 pub struct UvConfigInvalid;
 
@@ -27,23 +34,32 @@ impl Check for UvConfigInvalid {
                 _ => "uv refuses to run with an invalid uv.toml",
             };
             for e in &file.errors {
-                let Some(at) = cx.loc(&file.source.path, e.span.clone()) else { continue };
-                out.push(cx.finding(&META, e.message.clone(), format!("fix or remove this entry; {consequence}"), at));
+                let Some(at) = cx.loc(&file.source.path, e.span.clone()) else {
+                    continue;
+                };
+                out.push(cx.finding(
+                    &META,
+                    e.message.clone(),
+                    format!("fix or remove this entry; {consequence}"),
+                    at,
+                ));
             }
         }
-        if settings.shadowed_by_uv_toml {
-            if let Some(p) = &cx.project.pyproject {
-                if let Some(at) = p.tool_uv_span.clone().and_then(|s| cx.loc(&p.source.path, s)) {
-                    let mut f = cx.finding(
+        if settings.shadowed_by_uv_toml
+            && let Some(p) = &cx.project.pyproject
+            && let Some(at) = p
+                .tool_uv_span
+                .clone()
+                .and_then(|s| cx.loc(&p.source.path, s))
+        {
+            let mut f = cx.finding(
                         &META,
                         "the settings in `[tool.uv]` are ignored because a uv.toml sits beside pyproject.toml",
                         "keep uv settings in one place: move them into uv.toml, or delete uv.toml",
                         at,
                     );
-                    f.severity = Severity::Low;
-                    out.push(f);
-                }
-            }
+            f.severity = Severity::Low;
+            out.push(f);
         }
     }
 }

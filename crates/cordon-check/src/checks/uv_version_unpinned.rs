@@ -6,10 +6,17 @@ use std::str::FromStr;
 use cordon_diagnostics::Finding;
 use pep440_rs::{Operator, Version, VersionSpecifiers};
 
-use crate::checks::Check;
 use crate::Context;
+use crate::checks::Check;
 
-crate::declare_check!(META, "uv-version-unpinned", UvConfig, Medium, true, "uv's version is not constrained to one that enforces the cooldown (>= 0.9.17)");
+crate::declare_check!(
+    META,
+    "uv-version-unpinned",
+    UvConfig,
+    Medium,
+    true,
+    "uv's version is not constrained to one that enforces the cooldown (>= 0.9.17)"
+);
 
 /// The first uv release that understands relative `exclude-newer` spans.
 pub const MIN_UV: &str = "0.9.17";
@@ -22,13 +29,27 @@ impl Check for UvVersionUnpinned {
     }
 
     fn run(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
-        let help = format!("set `required-version = \">={MIN_UV}\"` under `[tool.uv]` (better: the minor version you test with, e.g. \">=0.13.9,<0.14\")");
-        let project_value = cx.project.settings.project_files().filter(|f| !f.ignored_by_uv()).find_map(|f| f.options.required_version.as_ref());
+        let help = format!(
+            "set `required-version = \">={MIN_UV}\"` under `[tool.uv]` (better: the minor version you test with, e.g. \">=0.13.9,<0.14\")"
+        );
+        let project_value = cx
+            .project
+            .settings
+            .project_files()
+            .filter(|f| !f.ignored_by_uv())
+            .find_map(|f| f.options.required_version.as_ref());
         let Some(v) = project_value else {
-            out.push(cx.finding(&META, "uv's version is not pinned: `required-version` is not set", help, cx.project_anchor()));
+            out.push(cx.finding(
+                &META,
+                "uv's version is not pinned: `required-version` is not set",
+                help,
+                cx.project_anchor(),
+            ));
             return;
         };
-        let Ok(specs) = VersionSpecifiers::from_str(&v.value) else { return }; // uv-config-invalid reports it
+        let Ok(specs) = VersionSpecifiers::from_str(&v.value) else {
+            return;
+        }; // uv-config-invalid reports it
         if !admits_older_than(&specs, MIN_UV) {
             return;
         }
@@ -45,11 +66,17 @@ impl Check for UvVersionUnpinned {
 /// True unless some specifier puts a lower bound at or above `floor` (all must hold at once, so
 /// one such bound excludes every older version).
 pub fn admits_older_than(specs: &VersionSpecifiers, floor: &str) -> bool {
-    let Ok(floor) = Version::from_str(floor) else { return true };
+    let Ok(floor) = Version::from_str(floor) else {
+        return true;
+    };
     !specs.iter().any(|s| {
         let bounded = matches!(
             s.operator(),
-            Operator::GreaterThanEqual | Operator::GreaterThan | Operator::Equal | Operator::ExactEqual | Operator::TildeEqual
+            Operator::GreaterThanEqual
+                | Operator::GreaterThan
+                | Operator::Equal
+                | Operator::ExactEqual
+                | Operator::TildeEqual
         );
         bounded && *s.version() >= floor
     })

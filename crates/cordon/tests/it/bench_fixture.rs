@@ -24,16 +24,27 @@ fn generate_large_lock() {
         let month = 1 + i % 9;
         packages.push(PackageSpec::new(
             &format!("lib-{i:03}"),
-            vec![VersionSpec::new("1.0.0").uploaded(format!("2026-{month:02}-{day:02}T10:00:00Z")).sdist()],
+            vec![
+                VersionSpec::new("1.0.0")
+                    .uploaded(format!("2026-{month:02}-{day:02}T10:00:00Z"))
+                    .sdist(),
+            ],
         ));
     }
     let mut deps = String::new();
     for i in 0..DIRECT {
-        let requires: Vec<String> = (0..4).map(|k| format!("lib-{:03}>=1", (i * 4 + k) % TRANSITIVE)).collect();
+        let requires: Vec<String> = (0..4)
+            .map(|k| format!("lib-{:03}>=1", (i * 4 + k) % TRANSITIVE))
+            .collect();
         let requires: Vec<&str> = requires.iter().map(String::as_str).collect();
         packages.push(PackageSpec::new(
             &format!("app-dep-{i:03}"),
-            vec![VersionSpec::new("2.1.0").uploaded(format!("2026-0{}-15T08:30:00Z", 1 + i % 9)).requires(&requires).sdist()],
+            vec![
+                VersionSpec::new("2.1.0")
+                    .uploaded(format!("2026-0{}-15T08:30:00Z", 1 + i % 9))
+                    .requires(&requires)
+                    .sdist(),
+            ],
         ));
         writeln!(deps, "    \"app-dep-{i:03}==2.1.0\",").unwrap();
     }
@@ -45,8 +56,16 @@ fn generate_large_lock() {
     )
     .unwrap();
     let index = IndexServer::start(packages);
-    let output = uv_command(&project, &index).env("UV_CACHE_DIR", out.join("uv-cache")).arg("lock").output().unwrap();
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let output = uv_command(&project, &index)
+        .env("UV_CACHE_DIR", out.join("uv-cache"))
+        .arg("lock")
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let lock = std::fs::read_to_string(project.join("uv.lock")).unwrap();
     assert!(lock.matches("[[package]]").count() > 500);
 }

@@ -4,7 +4,8 @@
 //! gzip headers), so the sha256 of an artifact, and hence every `uv.lock` that uv writes
 //! against the harness index, is the same on every run and every machine.
 
-use std::io::{Cursor, Write};
+use std::fmt::Write as _;
+use std::io::{Cursor, Write as _};
 
 use sha2::{Digest, Sha256};
 use zip::write::SimpleFileOptions;
@@ -49,7 +50,7 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     let digest = Sha256::digest(bytes);
     let mut out = String::with_capacity(64);
     for byte in digest {
-        out.push_str(&format!("{byte:02x}"));
+        let _ = write!(out, "{byte:02x}");
     }
     out
 }
@@ -105,9 +106,9 @@ pub fn build_wheel_with(
     let mut record = String::new();
     for (path, contents) in &members {
         let digest = record_digest(contents);
-        record.push_str(&format!("{path},{digest},{}\n", contents.len()));
+        let _ = writeln!(record, "{path},{digest},{}", contents.len());
     }
-    record.push_str(&format!("{dist_info}/RECORD,,\n"));
+    let _ = writeln!(record, "{dist_info}/RECORD,,");
     members.push((format!("{dist_info}/RECORD"), record.into_bytes()));
 
     let options = SimpleFileOptions::default()
