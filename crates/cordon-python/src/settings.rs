@@ -14,7 +14,9 @@ use crate::exclude_newer::{ExcludeNewer, parse_exclude_newer_env, parse_exclude_
 use crate::name::normalize;
 use crate::pyproject::PyProject;
 use crate::tomlutil;
-use crate::uv_options::{ConfigFileKind, OptionError, validate_uv_options};
+use crate::uv_options::{
+    ConfigFileKind, OptionError, ignored_uv_options, validate_uv_options, validate_uv_options_item,
+};
 
 /// Where a setting came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -102,6 +104,8 @@ pub struct ConfigFile {
     /// Keys or values uv 0.13 rejects. For `[tool.uv]` any error makes uv ignore the whole table
     /// (with only a warning); for a `uv.toml` uv stops with an error.
     pub errors: Vec<OptionError>,
+    /// Keys uv accepts but silently ignores (typos inside index entries and the like).
+    pub ignored: Vec<OptionError>,
     /// Span of the table the options came from (`[tool.uv]`), when in a pyproject.
     pub table_span: Option<Range<usize>>,
 }
@@ -294,12 +298,14 @@ fn read_uv_toml(path: &Path, origin: Origin) -> Result<ConfigFile, ParseError> {
         Document::parse(source.text.to_string()).map_err(|e| ParseError::toml(&source, &e))?;
     let table = doc.as_table();
     let errors = validate_uv_options(table, ConfigFileKind::UvToml);
+    let ignored = ignored_uv_options(table, ConfigFileKind::UvToml);
     let options = read_options(table, &origin, &source.path);
     Ok(ConfigFile {
         source,
         origin,
         options,
         errors,
+        ignored,
         table_span: None,
         doc,
     })
@@ -307,23 +313,10 @@ fn read_uv_toml(path: &Path, origin: Origin) -> Result<ConfigFile, ParseError> {
 
 fn from_pyproject(p: &PyProject) -> Option<ConfigFile> {
     let item = tomlutil::get_path(p.doc.as_table(), &["tool", "uv"])?;
-    let errors = match item {
-        Item::Table(t) => validate_uv_options(t, ConfigFileKind::PyprojectToolUv),
-        other => match other.as_table_like() {
-            Some(tl) => {
-                // Inline `uv = { ... }`: validate through a table copy with the same spans.
-                let mut t = toml_edit::Table::new();
-                for (k, v) in tl.iter() {
-                    t.insert(k, v.clone());
-                }
-                validate_uv_options(&t, ConfigFileKind::PyprojectToolUv)
-            }
-            None => vec![OptionError {
-                span: other.span().unwrap_or(0..0),
-                key: "tool.uv".into(),
-                message: "`tool.uv` must be a table".into(),
-            }],
-        },
+    let errors = validate_uv_options_item(item, ConfigFileKind::PyprojectToolUv);
+    let ignored = match item {
+        Item::Table(t) => ignored_uv_options(t, ConfigFileKind::PyprojectToolUv),
+        _ => Vec::new(),
     };
     let options = item
         .as_table_like()
@@ -335,6 +328,7 @@ fn from_pyproject(p: &PyProject) -> Option<ConfigFile> {
         doc: p.doc.clone(),
         options,
         errors,
+        ignored,
         table_span: p.tool_uv_span.clone(),
     })
 }

@@ -47,12 +47,26 @@ impl Check for BoundsNotExact {
                     at,
                 ));
             }
-            None => out.push(cx.finding(
-                &META,
-                "`uv add` will write `>=` lower bounds: `add-bounds` is not set",
-                help,
-                cx.project_anchor(),
-            )),
+            None => {
+                let ignored = cx
+                    .project
+                    .settings
+                    .files
+                    .iter()
+                    .filter(|f| f.ignored_by_uv())
+                    .find_map(|f| f.options.add_bounds.as_ref());
+                let (message, at) = match ignored.and_then(|v| cx.loc_of_entry(v)) {
+                    Some(l) => (
+                        "`add-bounds` is ignored: uv drops the whole `[tool.uv]` table because it has an invalid entry".to_owned(),
+                        l.into(),
+                    ),
+                    None => (
+                        "`uv add` will write `>=` lower bounds: `add-bounds` is not set".to_owned(),
+                        cx.project_anchor(),
+                    ),
+                };
+                out.push(cx.finding(&META, message, help, at));
+            }
         }
     }
 }

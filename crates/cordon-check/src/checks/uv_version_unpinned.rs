@@ -32,11 +32,11 @@ impl Check for UvVersionUnpinned {
         let help = format!(
             "set `required-version = \">={MIN_UV}\"` under `[tool.uv]` (better: the minor version you test with, e.g. \">=0.13.9,<0.14\")"
         );
+        // uv enforces `required-version` even when the rest of `[tool.uv]` fails to parse.
         let project_value = cx
             .project
             .settings
             .project_files()
-            .filter(|f| !f.ignored_by_uv())
             .find_map(|f| f.options.required_version.as_ref());
         let Some(v) = project_value else {
             out.push(cx.finding(

@@ -174,3 +174,11 @@ fn well_configured_project_has_no_findings_and_exits_zero() {
         assert!(run.stderr.is_empty(), "{format}: {}", run.stderr);
     }
 }
+
+#[test]
+fn check_accepts_the_pyproject_path_as_well_as_the_directory() {
+    let fixture = project();
+    let by_dir = fixture.cordon().json();
+    let by_file = fixture.cordon().at("pyproject.toml").json();
+    assert_eq!(by_dir.json, by_file.json);
+}
