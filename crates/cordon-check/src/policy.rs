@@ -118,7 +118,7 @@ impl Policy {
                     })?;
                     match parse_exclude_newer_str(s) {
                         Ok(ExcludeNewer::Span(span)) if !span.negative && !span.is_zero() => {
-                            policy.min_cooldown = span
+                            policy.min_cooldown = span;
                         }
                         Ok(_) => {
                             return Err(err(
@@ -136,19 +136,19 @@ impl Policy {
                     policy.allowed_indexes = string_list(path, key, item)?
                         .into_iter()
                         .map(|s| s.trim_end_matches('/').to_owned())
-                        .collect()
+                        .collect();
                 }
                 "allow" => {
                     policy.allow = string_list(path, key, item)?
                         .iter()
                         .map(|s| normalize(s))
-                        .collect()
+                        .collect();
                 }
                 "trusted-git-hosts" => {
                     policy.trusted_git_hosts = string_list(path, key, item)?
                         .into_iter()
                         .map(|s| s.to_ascii_lowercase())
-                        .collect()
+                        .collect();
                 }
                 "severity" => {
                     let tbl = item.as_table_like().ok_or_else(|| {

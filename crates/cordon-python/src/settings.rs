@@ -365,7 +365,7 @@ fn read_options(t: &dyn TableLike, origin: &Origin, file: &Path) -> UvOptions {
                 Err(_) => o.exclude_newer_invalid = Some(val(s.to_owned(), origin, file, span, ks)),
             },
             (None, Some(false)) => {
-                o.exclude_newer = Some(val(ExcludeNewer::Disabled, origin, file, span, ks))
+                o.exclude_newer = Some(val(ExcludeNewer::Disabled, origin, file, span, ks));
             }
             _ => {}
         }
@@ -544,4 +544,176 @@ pub fn system_config_path(env: &Env) -> Option<PathBuf> {
         .map(|d| Path::new(d).join("uv").join("uv.toml"))
         .chain(std::iter::once(PathBuf::from("/etc/uv/uv.toml")))
         .find(|p| p.is_file())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Dirs {
+        _tmp: tempdir::Dir,
+        root: PathBuf,
+        config: PathBuf,
+    }
+
+    mod tempdir {
+        /// A throwaway directory removed on drop (no dev-dependency needed for this).
+        pub struct Dir(pub std::path::PathBuf);
+        impl Drop for Dir {
+            fn drop(&mut self) {
+                let _ = std::fs::remove_dir_all(&self.0);
+            }
+        }
+    }
+
+    fn dirs(name: &str) -> Dirs {
+        let base =
+            std::env::temp_dir().join(format!("cordon-settings-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&base);
+        let root = base.join("project");
+        let config = base.join("config");
+        std::fs::create_dir_all(&root).unwrap();
+        std::fs::create_dir_all(config.join("uv")).unwrap();
+        Dirs {
+            _tmp: tempdir::Dir(base),
+            root,
+            config,
+        }
+    }
+
+    fn pyproject(root: &Path, tool_uv: &str) -> PyProject {
+        let text = format!("[project]\nname = \"p\"\nversion = \"0\"\n\n[tool.uv]\n{tool_uv}");
+        std::fs::write(root.join("pyproject.toml"), &text).unwrap();
+        PyProject::parse(Source::read(&root.join("pyproject.toml")).unwrap()).unwrap()
+    }
+
+    fn env(d: &Dirs, extra: &[(&str, &str)]) -> Env {
+        let mut pairs = vec![
+            ("XDG_CONFIG_HOME".to_owned(), d.config.display().to_string()),
+            (
+                "XDG_CONFIG_DIRS".to_owned(),
+                d.config.join("none").display().to_string(),
+            ),
+            ("UV_NO_SYSTEM_CONFIG".to_owned(), "1".to_owned()),
+        ];
+        pairs.extend(
+            extra
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
+        );
+        Env::from_pairs(pairs)
+    }
+
+    fn span_iso(s: &Settings) -> Option<(String, Origin)> {
+        s.exclude_newer().map(|v| match &v.value {
+            ExcludeNewer::Span(sp) => (sp.iso.clone(), v.origin.clone()),
+            other => (format!("{other:?}"), v.origin.clone()),
+        })
+    }
+
+    #[test]
+    fn project_wins_over_user_and_environment_wins_over_project() {
+        let d = dirs("precedence");
+        std::fs::write(d.config.join("uv/uv.toml"), "exclude-newer = \"3 days\"\n").unwrap();
+        let p = pyproject(&d.root, "exclude-newer = \"7 days\"\n");
+        let s = Settings::discover(&d.root, Some(&p), &env(&d, &[])).unwrap();
+        assert_eq!(span_iso(&s), Some(("P7D".into(), Origin::ProjectPyproject)));
+        let s = Settings::discover(
+            &d.root,
+            Some(&p),
+            &env(&d, &[("UV_EXCLUDE_NEWER", "false")]),
+        )
+        .unwrap();
+        assert!(matches!(
+            s.exclude_newer().unwrap().value,
+            ExcludeNewer::Disabled
+        ));
+        assert_eq!(
+            s.exclude_newer_overridden().unwrap().origin,
+            Origin::ProjectPyproject
+        );
+    }
+
+    #[test]
+    fn user_config_applies_when_the_project_sets_nothing() {
+        let d = dirs("user");
+        std::fs::write(d.config.join("uv/uv.toml"), "exclude-newer = \"3 days\"\n").unwrap();
+        let p = pyproject(&d.root, "add-bounds = \"exact\"\n");
+        let s = Settings::discover(&d.root, Some(&p), &env(&d, &[])).unwrap();
+        assert_eq!(span_iso(&s), Some(("P3D".into(), Origin::User)));
+    }
+
+    #[test]
+    fn project_uv_toml_wins_over_tool_uv() {
+        let d = dirs("uvtoml");
+        std::fs::write(d.root.join("uv.toml"), "exclude-newer = \"14 days\"\n").unwrap();
+        let p = pyproject(
+            &d.root,
+            "exclude-newer = \"7 days\"\nadd-bounds = \"exact\"\n",
+        );
+        let s = Settings::discover(&d.root, Some(&p), &env(&d, &[])).unwrap();
+        assert_eq!(span_iso(&s), Some(("P14D".into(), Origin::ProjectUvToml)));
+        assert!(s.shadowed_by_uv_toml);
+        // `add-bounds` from the shadowed `[tool.uv]` does not apply either.
+        assert!(s.add_bounds().is_none());
+    }
+
+    #[test]
+    fn invalid_tool_uv_is_dropped_whole() {
+        let d = dirs("invalid");
+        let p = pyproject(&d.root, "exclude-newer = \"7 days\"\nexclude-newr = 1\n");
+        let s = Settings::discover(&d.root, Some(&p), &env(&d, &[])).unwrap();
+        assert!(s.exclude_newer().is_none());
+        assert!(s.files[0].ignored_by_uv());
+    }
+
+    #[test]
+    fn uv_config_file_replaces_discovery_and_no_config_disables_it() {
+        let d = dirs("configfile");
+        let other = d.config.join("other.toml");
+        std::fs::write(&other, "exclude-newer = \"10 days\"\n").unwrap();
+        let p = pyproject(&d.root, "exclude-newer = \"7 days\"\n");
+        let path = other.display().to_string();
+        let s =
+            Settings::discover(&d.root, Some(&p), &env(&d, &[("UV_CONFIG_FILE", &path)])).unwrap();
+        assert_eq!(span_iso(&s), Some(("P10D".into(), Origin::ConfigFileEnv)));
+        let s = Settings::discover(&d.root, Some(&p), &env(&d, &[("UV_NO_CONFIG", "1")])).unwrap();
+        assert!(s.exclude_newer().is_none());
+    }
+
+    #[test]
+    fn invalid_uv_toml_syntax_is_an_error_naming_the_file() {
+        let d = dirs("badtoml");
+        std::fs::write(d.root.join("uv.toml"), "exclude-newer = \n").unwrap();
+        let err = Settings::discover(&d.root, None, &env(&d, &[])).unwrap_err();
+        assert!(err.path.ends_with("uv.toml"));
+        assert!(err.span.is_some());
+    }
+
+    #[test]
+    fn environment_indexes_and_insecure_hosts_are_read() {
+        let d = dirs("envidx");
+        let s = Settings::discover(
+            &d.root,
+            None,
+            &env(
+                &d,
+                &[
+                    (
+                        "UV_EXTRA_INDEX_URL",
+                        "https://a.example.com/simple https://b.example.com/simple",
+                    ),
+                    ("UV_INSECURE_HOST", "a.example.com"),
+                    ("UV_INDEX_STRATEGY", "unsafe-best-match"),
+                ],
+            ),
+        )
+        .unwrap();
+        assert_eq!(s.indexes().count(), 2);
+        assert_eq!(s.allow_insecure_hosts().count(), 1);
+        assert_eq!(
+            s.index_strategy().unwrap().origin,
+            Origin::Environment("UV_INDEX_STRATEGY")
+        );
+    }
 }

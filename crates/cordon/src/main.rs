@@ -80,6 +80,11 @@ fn run(cli: &Cli) -> anyhow::Result<u8> {
                     );
                 }
             }
+            if let Some(lock) = &project.lock {
+                for w in &lock.warnings {
+                    eprintln!("warning: {}: {}", project.rel(&lock.source.path), w.message);
+                }
+            }
             let policy = Policy::load(&project.root, project.pyproject.as_ref())?;
             let uv_lock_check = if args.uv {
                 let uv = env.get("CORDON_UV").map(ToOwned::to_owned);
