@@ -30,7 +30,10 @@ impl Check for CooldownDisabled {
             return;
         };
         let how = match &v.value {
-            ExcludeNewer::Disabled => "`exclude-newer = false`".to_owned(),
+            ExcludeNewer::Disabled => match v.origin {
+                Origin::Environment(var) => format!("`{var}=false`"),
+                _ => "`exclude-newer = false`".to_owned(),
+            },
             ExcludeNewer::Span(s) if s.is_zero() => format!("a zero cooldown (`{}`)", s.iso),
             _ => return,
         };
@@ -47,7 +50,7 @@ impl Check for CooldownDisabled {
         let mut f = cx.finding(
             &META,
             format!(
-                "the release cooldown is disabled by {how} in {}",
+                "the release cooldown is disabled by {how} (from {})",
                 v.origin.describe()
             ),
             help,

@@ -93,6 +93,12 @@ fn lock_from_a_newer_revision_is_still_checked() {
     let report = fixture.cordon().json();
     assert_eq!(report.code, 0, "{report}\n{}", report.stderr);
     assert!(report.findings.is_empty(), "{report}");
+    // ...with a warning that fields of the newer revision are not read.
+    assert!(
+        report.stderr.starts_with("warning: uv.lock: ") && report.stderr.contains("99"),
+        "{}",
+        report.stderr
+    );
 }
 
 #[test]

@@ -421,7 +421,7 @@ fn cooldown_missing_is_high_when_the_user_uv_toml_disables_the_cooldown() {
     f.assert_message("no release cooldown is configured");
     // The switch itself is reported where it is written, outside the project.
     let disabled = report.one("cooldown-disabled");
-    disabled.assert_message("in the user's uv.toml");
+    disabled.assert_message("the user's uv.toml");
     let user_uv_toml = fixture.tmp().join("config/uv/uv.toml");
     disabled.assert_at(user_uv_toml.to_str().unwrap(), 1);
 }
