@@ -34,7 +34,11 @@ pub fn split(url: &str) -> Option<UrlParts<'_>> {
 
 /// True for loopback hosts, where plain HTTP does not cross a network.
 pub fn is_loopback(host: &str) -> bool {
-    host == "localhost" || host.starts_with("127.") || host == "[::1]"
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 /// The credentials embedded in a URL, if any: a password, or a user name that is not the
@@ -43,7 +47,8 @@ pub fn embedded_credentials(url: &str) -> Option<&str> {
     let parts = split(url)?;
     let info = parts.userinfo.filter(|u| !u.is_empty())?;
     match info.split_once(':') {
-        Some((_, pass)) if !pass.is_empty() => Some(info),
+        // `user:secret`, and `token:` (a token with an empty password, as some indexes document).
+        Some((user, pass)) if !pass.is_empty() || !user.is_empty() => Some(info),
         Some(_) => None,
         None if parts.scheme == "ssh" || info == "git" => None,
         None => Some(info),
@@ -91,6 +96,12 @@ mod tests {
             None
         );
         assert_eq!(embedded_credentials("https://example.com/simple"), None);
+        assert_eq!(
+            embedded_credentials("https://tok3n:@example.com/simple"),
+            Some("tok3n:")
+        );
+        assert!(is_loopback("127.0.0.1") && is_loopback("LOCALHOST") && is_loopback("[::1]"));
+        assert!(!is_loopback("127.0.0.1.example.com"));
         assert_eq!(
             redact("https://u:secret@example.com/simple"),
             "https://***@example.com/simple"

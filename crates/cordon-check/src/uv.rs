@@ -25,7 +25,9 @@ pub fn uv_lock_check(root: &Path, uv: Option<&str>) -> UvLockCheck {
             let stderr = String::from_utf8_lossy(&out.stderr).trim().to_owned();
             let up_to_date = match out.status.code() {
                 Some(0) => Some(true),
-                Some(1) => Some(false),
+                // Exit 1 also means "no solution", e.g. a cache miss under `--offline`: only
+                // uv's own words make it a stale lock.
+                Some(1) if stderr.contains("needs to be updated") => Some(false),
                 _ => None,
             };
             UvLockCheck {

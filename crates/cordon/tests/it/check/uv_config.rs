@@ -97,6 +97,54 @@ fn uv_config_invalid_reports_a_tool_uv_shadowed_by_uv_toml_as_low() {
 }
 
 #[test]
+fn uv_config_invalid_is_medium_for_a_key_uv_silently_ignores() {
+    // uv accepts `explict` inside an index entry and ignores it: the index is not explicit.
+    let text = with_tool_uv(
+        "\n[[tool.uv.index]]\nname = \"internal\"\nurl = \"https://example.com/internal/simple\"\nexplict = true\n",
+    );
+    let report = Fixture::pyproject(&text).cordon().json();
+    let f = report.one("uv-config-invalid");
+    assert_eq!(f.severity, "medium");
+    f.assert_at("pyproject.toml", line_of(&text, "explict"));
+    assert!(f.help.contains("silently ignores"), "{f:?}");
+    // ...and what the typo meant to prevent is reported too.
+    report
+        .one("extra-index-unscoped")
+        .assert_at("pyproject.toml", line_of(&text, "url = "));
+    // The rest of `[tool.uv]` still applies.
+    report.none("cooldown-missing");
+}
+
+// uv 0.13.9 stops with "Failed to parse: pyproject.toml" on this, rather than dropping `[tool.uv]`.
+#[test]
+fn uv_config_invalid_says_uv_stops_for_a_bad_source() {
+    let text = pyproject(
+        &["alpha"],
+        &format!(
+            "{GOOD_TOOL_UV}\n[tool.uv.sources]\nalpha = {{ gitt = \"https://example.com/alpha.git\" }}\n"
+        ),
+    );
+    let report = Fixture::pyproject(&text).cordon().json();
+    let f = report.one("uv-config-invalid");
+    assert_eq!(f.severity, "high");
+    f.assert_at("pyproject.toml", line_of(&text, "alpha = {"));
+    f.assert_message("unknown field `gitt`; did you mean `git`?");
+    assert!(
+        f.help.contains("uv refuses to run with this project"),
+        "{f:?}"
+    );
+}
+
+#[test]
+fn uv_config_invalid_reports_a_tool_uv_that_is_not_a_table() {
+    let text = pyproject(&[], "[tool]\nuv = \"7 days\"\n");
+    let report = Fixture::pyproject(&text).cordon().json();
+    let f = report.one("uv-config-invalid");
+    f.assert_at("pyproject.toml", line_of(&text, "uv = "));
+    f.assert_message("expected a table");
+}
+
+#[test]
 fn uv_config_invalid_quiet_for_a_valid_tool_uv() {
     let text = with_tool_uv(
         "index-strategy = \"first-index\"\nexclude-newer-package = { alpha = \"14 days\" }\n",
@@ -131,6 +179,31 @@ fn bounds_not_exact_fires_for_lower_bounds() {
     let f = report.one("bounds-not-exact");
     f.assert_at("pyproject.toml", line_of(&text, "add-bounds"));
     f.assert_message("`add-bounds = \"lower\"`");
+}
+
+#[test]
+fn bounds_not_exact_points_at_exact_bounds_in_a_tool_uv_that_uv_ignores() {
+    let text = with_tool_uv("exclude-newwer = \"7 days\"\n");
+    let report = Fixture::pyproject(&text).cordon().json();
+    let f = report.one("bounds-not-exact");
+    f.assert_at("pyproject.toml", line_of(&text, "add-bounds"));
+    f.assert_message("`add-bounds` is ignored: uv drops the whole `[tool.uv]` table");
+    // `required-version` is enforced by uv even then.
+    report.none("uv-version-unpinned");
+}
+
+#[test]
+fn bounds_not_exact_fires_when_exact_bounds_come_only_from_the_user_uv_toml() {
+    let text = pyproject(
+        &[],
+        "[tool.uv]\nexclude-newer = \"7 days\"\nrequired-version = \">=0.13.9,<0.14\"\n",
+    );
+    let fixture = Fixture::pyproject(&text);
+    fixture.user_uv_toml("add-bounds = \"exact\"\n");
+    let report = fixture.cordon().json();
+    let f = report.one("bounds-not-exact");
+    f.assert_at("pyproject.toml", line_of(&text, "[tool.uv]"));
+    f.assert_message("exact bounds come only from the user's uv.toml");
 }
 
 #[test]
