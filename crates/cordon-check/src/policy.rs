@@ -171,9 +171,7 @@ impl Policy {
                 }
                 "ignore" => policy.ignore = read_ignores(path, item)?,
                 other => {
-                    let hint = KEYS
-                        .iter()
-                        .find(|k| edit_distance(k, other) <= 2)
+                    let hint = cordon_python::uv_options::closest(other, KEYS)
                         .map(|k| format!("did you mean `{k}`? "))
                         .unwrap_or_default();
                     return Err(err(
@@ -274,20 +272,4 @@ fn read_ignores(path: &Path, item: &Item) -> Result<Vec<IgnoreRule>, PolicyError
         });
     }
     Ok(out)
-}
-
-/// Levenshtein distance, for "did you mean" hints.
-pub fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j] + usize::from(ca != *cb))
-                .min(prev[j + 1] + 1)
-                .min(cur[j] + 1);
-        }
-        prev = cur;
-    }
-    prev[b.len()]
 }

@@ -302,22 +302,24 @@ static CACHE_KEY: Struct = Struct {
 };
 
 static SOURCE: Struct = Struct {
+    // Value types as uv 0.13.9 deserializes them (a wrong type stops uv: the project model
+    // reads `sources`). Strings are not checked further than being strings.
     fields: &[
-        f("git", Kind::Any),
-        f("subdirectory", Kind::Any),
-        f("rev", Kind::Any),
-        f("tag", Kind::Any),
-        f("branch", Kind::Any),
-        f("lfs", Kind::Any),
-        f("url", Kind::Any),
-        f("path", Kind::Any),
-        f("editable", Kind::Any),
-        f("package", Kind::Any),
-        f("index", Kind::Any),
-        f("workspace", Kind::Any),
-        f("marker", Kind::Any),
-        f("extra", Kind::Any),
-        f("group", Kind::Any),
+        f("git", Kind::Str),
+        f("subdirectory", Kind::Str),
+        f("rev", Kind::Str),
+        f("tag", Kind::Str),
+        f("branch", Kind::Str),
+        f("lfs", Kind::Bool),
+        f("url", Kind::Str),
+        f("path", Kind::Str),
+        f("editable", Kind::Bool),
+        f("package", Kind::Bool),
+        f("index", Kind::Str),
+        f("workspace", Kind::Bool),
+        f("marker", Kind::Str),
+        f("extra", Kind::Str),
+        f("group", Kind::Str),
     ],
     reject_unknown: true,
 };
@@ -1244,8 +1246,9 @@ fn one_of(variants: &[&str]) -> String {
     }
 }
 
-/// The candidate closest to `name`, when close enough to be a likely typo.
-fn closest<'a>(name: &str, candidates: &[&'a str]) -> Option<&'a str> {
+/// The candidate closest to `name`, when close enough to be a likely typo (for "did you mean"
+/// hints anywhere cordon reads a key).
+pub fn closest<'a>(name: &str, candidates: &[&'a str]) -> Option<&'a str> {
     let budget = match name.chars().count() {
         0..=3 => 1,
         4..=8 => 2,
@@ -1696,6 +1699,15 @@ mod tests {
             error.uv_reaction(ConfigFileKind::PyprojectToolUv),
             UvReaction::Fails
         );
+        let (error, spanned) =
+            one_error("sources = { foo = { git = \"https://example.com/r.git\", branch = 1 } }");
+        assert_eq!(error.key, "sources.foo.branch");
+        assert_eq!(spanned, "1");
+        assert_eq!(
+            error.uv_reaction(ConfigFileKind::PyprojectToolUv),
+            UvReaction::Fails
+        );
+
         let (error, _) = one_error("sources = { foo = { bogus = 1 } }");
         assert_eq!(error.key, "sources.foo.bogus");
         let (error, _) = one_error("cache-keys = [{ git = { commit = true, bogus = 1 } }]");
