@@ -5,6 +5,7 @@
 //! To add a check: a file in `src/checks/`, one `mod` line and one entry in `checks::ALL`, and a
 //! section in `docs/checks.md`.
 
+pub mod agents;
 pub mod checks;
 mod context;
 mod ignore;

@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use cordon_diagnostics::SourceFile;
+
+use crate::agents::AgentFiles;
 use cordon_python::lock::{Lock, parse_lock};
 use cordon_python::pyproject::PyProject;
 use cordon_python::settings::{Env, Settings};
@@ -36,6 +38,8 @@ pub struct Project {
     pub lock_path: PathBuf,
     /// Every loaded file as a diagnostics source, keyed by the path it was read from.
     pub files: HashMap<PathBuf, Arc<SourceFile>>,
+    /// Agent instruction files and hook configurations.
+    pub agents: AgentFiles,
 }
 
 impl Project {
@@ -119,6 +123,10 @@ impl Project {
         if let Some(l) = &lock {
             add(&l.source);
         }
+        let agents = AgentFiles::load(&root);
+        for source in agents.sources() {
+            add(source);
+        }
         Ok(Self {
             root,
             pyproject,
@@ -127,6 +135,7 @@ impl Project {
             lock,
             lock_path,
             files,
+            agents,
         })
     }
 

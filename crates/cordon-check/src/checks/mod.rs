@@ -5,6 +5,8 @@ use cordon_diagnostics::{Finding, RuleInfo, Severity};
 
 use crate::Context;
 
+pub mod agent_guard_missing;
+pub mod agent_policy_missing;
 pub mod bounds_not_exact;
 pub mod cooldown_disabled;
 pub mod cooldown_exemption;
@@ -34,6 +36,7 @@ pub enum Family {
     UvConfig,
     Pinning,
     Lock,
+    Agents,
     Meta,
 }
 
@@ -44,6 +47,7 @@ impl Family {
             Family::UvConfig => "uv config",
             Family::Pinning => "pinning",
             Family::Lock => "lock",
+            Family::Agents => "agents",
             Family::Meta => "meta",
         }
     }
@@ -102,6 +106,8 @@ pub static ALL: &[&dyn Check] = &[
     &lockfile_stale::LockfileStale,
     &lock_hash_missing::LockHashMissing,
     &lock_source_untrusted::LockSourceUntrusted,
+    &agent_policy_missing::AgentPolicyMissing,
+    &agent_guard_missing::AgentGuardMissing,
 ];
 
 /// Metadata of every id cordon check can report, including the meta check for ignores.

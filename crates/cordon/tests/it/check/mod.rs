@@ -11,6 +11,7 @@
 // Test code: a failed unwrap is a failed test.
 #![allow(clippy::unwrap_used)]
 
+mod agents;
 mod bad_input;
 mod cooldown;
 mod formats;
