@@ -30,7 +30,10 @@ pub fn inline_ignores(file: &Arc<SourceFile>) -> Vec<InlineIgnore> {
     let mut offset = 0;
     for (i, line) in text.split_inclusive('\n').enumerate() {
         let line_no = i + 1;
-        if let Some(hash) = line.find('#') {
+        // The `#` that opens the ignore comment: the last one before the marker (a URL
+        // fragment such as `#sha256=` may come earlier on the line).
+        let hash = line.find(MARKER).and_then(|m| line[..m].rfind('#'));
+        if let Some(hash) = hash {
             let comment = &line[hash + 1..];
             if let Some(pos) = comment.find(MARKER) {
                 let rest = &comment[pos + MARKER.len()..];

@@ -7,6 +7,7 @@
 
 pub mod agents;
 pub mod checks;
+pub mod ci_scripts;
 mod context;
 mod ignore;
 pub mod policy;
@@ -21,3 +22,4 @@ pub use policy::{Policy, PolicyError};
 pub use project::{Project, ProjectError};
 pub use run::{CheckOptions, run_checks};
 pub use uv::UvLockCheck;
+pub mod ci;

@@ -9,10 +9,14 @@ use std::sync::Arc;
 use cordon_diagnostics::SourceFile;
 
 use crate::agents::AgentFiles;
+use crate::ci_scripts::AnalyzedCi;
 use cordon_python::lock::{Lock, parse_lock};
 use cordon_python::pyproject::PyProject;
+use cordon_python::requirements_txt::RequirementsSet;
 use cordon_python::settings::{Env, Settings};
 use cordon_python::{ParseError, Source};
+
+mod requirements;
 
 /// Why a project could not be loaded.
 #[derive(Debug, thiserror::Error)]
@@ -40,6 +44,13 @@ pub struct Project {
     pub files: HashMap<PathBuf, Arc<SourceFile>>,
     /// Agent instruction files and hook configurations.
     pub agents: AgentFiles,
+    /// Requirements and constraints files at the root and in `requirements/`, and what they
+    /// include (see `project/requirements.rs`).
+    pub requirements: RequirementsSet,
+    /// CI workflows, GitLab CI and Dockerfiles, with the install intents of their scripts.
+    pub ci: Vec<AnalyzedCi>,
+    /// Files cordon found but could not read at all (not UTF-8, unreadable); reported, not fatal.
+    pub unreadable: Vec<ParseError>,
 }
 
 impl Project {
@@ -54,7 +65,11 @@ impl Project {
             return Err(ProjectError::NotFound(dir));
         }
         let has_pyproject = dir.join("pyproject.toml").is_file();
-        if !has_pyproject && !dir.join("uv.toml").is_file() && !dir.join("uv.lock").is_file() {
+        if !has_pyproject
+            && !dir.join("uv.toml").is_file()
+            && !dir.join("uv.lock").is_file()
+            && requirements::discover(&dir).is_empty()
+        {
             return Err(ProjectError::NotFound(dir));
         }
         let mut root = dir.clone();
@@ -127,6 +142,25 @@ impl Project {
         for source in agents.sources() {
             add(source);
         }
+        // Requirements files: problems inside them are findings, not load errors.
+        let requirements = requirements::load(&root)?;
+        for f in &requirements.files {
+            add(&f.source);
+        }
+        // CI and container files: a broken one is reported, and the rest still checked.
+        let mut ci = Vec::new();
+        let mut unreadable = Vec::new();
+        for path in crate::ci::discover(&root) {
+            match Source::read(&path) {
+                Ok(source) => {
+                    if let Some(file) = crate::ci::parse(&source) {
+                        add(&source);
+                        ci.push(AnalyzedCi::new(file));
+                    }
+                }
+                Err(e) => unreadable.push(e),
+            }
+        }
         Ok(Self {
             root,
             pyproject,
@@ -136,7 +170,35 @@ impl Project {
             lock_path,
             files,
             agents,
+            requirements,
+            ci,
+            unreadable,
         })
+    }
+
+    /// True when the requirements file `name`, as a CI script in `ci_path` would pass it to
+    /// pip, installs under pip's hash-checking mode (every entry hashed, or `--require-hashes`).
+    pub fn requirements_file_is_hashed(
+        &self,
+        ci_path: &Path,
+        script: &crate::ci::Script,
+        name: &str,
+    ) -> bool {
+        let base = match script.working_directory.as_deref() {
+            Some(dir) => self.root.join(dir),
+            // Dockerfiles run where the build context puts them; workflows at the repository root.
+            None => match crate::ci::CiKind::detect(ci_path) {
+                Some(crate::ci::CiKind::Dockerfile) => ci_path
+                    .parent()
+                    .map_or_else(|| self.root.clone(), Path::to_path_buf),
+                _ => self.root.clone(),
+            },
+        };
+        let name = name.trim_start_matches("./");
+        [base.join(name), self.root.join(name)]
+            .iter()
+            .find_map(|p| self.requirements.index_of(p))
+            .is_some_and(|i| self.requirements.install(i, false).hash_checking)
     }
 
     /// The root and every member manifest.

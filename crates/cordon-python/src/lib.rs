@@ -21,3 +21,4 @@ pub use uv_options::{
     ConfigFileKind, OptionError, UvReaction, ignored_uv_options, validate_uv_options,
     validate_uv_options_item,
 };
+pub mod requirements_txt;

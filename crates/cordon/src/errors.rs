@@ -20,7 +20,7 @@ pub fn print_error(err: &anyhow::Error, color: bool) {
         eprintln!("{red}error{reset}{bold}: {err:#}{reset}");
         if let Some(ProjectError::NotFound(_)) = err.downcast_ref::<ProjectError>() {
             eprintln!(
-                "{blue}help{reset}: run cordon in a directory with a `pyproject.toml`, or pass its path: `cordon check PATH`"
+                "{blue}help{reset}: run cordon in a directory with a `pyproject.toml` or requirements files, or pass its path: `cordon check PATH`"
             );
         }
         return;

@@ -23,6 +23,10 @@ impl Check for BoundsNotExact {
     }
 
     fn run(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
+        // `add-bounds` only matters to `uv add`, which needs a pyproject.toml.
+        if cx.project.pyproject.is_none() {
+            return;
+        }
         let help = "set `add-bounds = \"exact\"` under `[tool.uv]` so `uv add` pins `==` versions";
         match cx.project.settings.add_bounds() {
             Some(v) if v.value == "exact" => {

@@ -8,6 +8,11 @@ use crate::Context;
 pub mod agent_guard_missing;
 pub mod agent_policy_missing;
 pub mod bounds_not_exact;
+pub mod ci_cooldown_override;
+pub mod ci_install_unparsed;
+pub mod ci_pip_install_unhashed;
+pub mod ci_sync_not_locked;
+pub mod ci_uv_unpinned;
 pub mod cooldown_disabled;
 pub mod cooldown_exemption;
 pub mod cooldown_missing;
@@ -24,6 +29,10 @@ pub mod lock_source_untrusted;
 pub mod lock_upload_time_missing;
 pub mod lockfile_missing;
 pub mod lockfile_stale;
+pub mod requirements_unhashed;
+pub mod requirements_unpinned;
+pub mod requirements_without_lock;
+pub mod unparsed_file;
 pub mod unused_ignore;
 pub mod url_dependency_unhashed;
 pub mod uv_config_invalid;
@@ -36,6 +45,8 @@ pub enum Family {
     UvConfig,
     Pinning,
     Lock,
+    Requirements,
+    Ci,
     Agents,
     Meta,
 }
@@ -47,6 +58,8 @@ impl Family {
             Family::UvConfig => "uv config",
             Family::Pinning => "pinning",
             Family::Lock => "lock",
+            Family::Requirements => "requirements",
+            Family::Ci => "ci",
             Family::Agents => "agents",
             Family::Meta => "meta",
         }
@@ -106,8 +119,17 @@ pub static ALL: &[&dyn Check] = &[
     &lockfile_stale::LockfileStale,
     &lock_hash_missing::LockHashMissing,
     &lock_source_untrusted::LockSourceUntrusted,
+    &requirements_unpinned::RequirementsUnpinned,
+    &requirements_unhashed::RequirementsUnhashed,
+    &requirements_without_lock::RequirementsWithoutLock,
+    &ci_sync_not_locked::CiSyncNotLocked,
+    &ci_pip_install_unhashed::CiPipInstallUnhashed,
+    &ci_uv_unpinned::CiUvUnpinned,
+    &ci_cooldown_override::CiCooldownOverride,
+    &ci_install_unparsed::CiInstallUnparsed,
     &agent_policy_missing::AgentPolicyMissing,
     &agent_guard_missing::AgentGuardMissing,
+    &unparsed_file::UnparsedFile,
 ];
 
 /// Metadata of every id cordon check can report, including the meta check for ignores.

@@ -13,11 +13,13 @@
 
 mod agents;
 mod bad_input;
+mod ci;
 mod cooldown;
 mod formats;
 mod ignores;
 mod lock;
 mod pinning;
+mod requirements;
 mod uv_config;
 
 use std::fmt::Write as _;
