@@ -177,12 +177,14 @@ impl Project {
     }
 
     /// True when the requirements file `name`, as a CI script in `ci_path` would pass it to
-    /// pip, installs under pip's hash-checking mode (every entry hashed, or `--require-hashes`).
+    /// pip, installs under pip's hash-checking mode (any entry hashed, or `--require-hashes`);
+    /// with `strict` (uv's rule), every remote entry must be hashed.
     pub fn requirements_file_is_hashed(
         &self,
         ci_path: &Path,
         script: &crate::ci::Script,
         name: &str,
+        strict: bool,
     ) -> bool {
         let base = match script.working_directory.as_deref() {
             Some(dir) => self.root.join(dir),
@@ -198,7 +200,23 @@ impl Project {
         [base.join(name), self.root.join(name)]
             .iter()
             .find_map(|p| self.requirements.index_of(p))
-            .is_some_and(|i| self.requirements.install(i, false).hash_checking)
+            .is_some_and(|i| {
+                let install = self.requirements.install(i, false);
+                if !strict {
+                    return install.hash_checking;
+                }
+                // uv verifies the hashes it is given but installs unhashed lines as they come,
+                // unless `--require-hashes` is in force: every remote entry must carry one.
+                install
+                    .files
+                    .iter()
+                    .any(|r| self.requirements.files[r.file].require_hashes())
+                    || install.files.iter().filter(|r| !r.constraint).all(|r| {
+                        self.requirements.files[r.file]
+                            .installs()
+                            .all(|l| l.kind.is_local() || !l.kind.hashes().is_empty())
+                    })
+            })
     }
 
     /// The root and every member manifest.

@@ -8,7 +8,9 @@ use std::ops::Range;
 
 use crate::args::{A, program_name};
 use crate::installers::{self, Call, Outcome};
-use crate::model::{Analysis, Arg, EnvVar, Installer, RemoteScript, Unparsed};
+use crate::model::{
+    Action, Analysis, Arg, EnvVar, Installer, PackageArg, PackageKind, RemoteScript, Unparsed,
+};
 use crate::options::skip_simple_options;
 use crate::syntax::{self, Command, Group, List, Pipeline, RedirOp, Simple, Sub, Word};
 
@@ -78,6 +80,9 @@ struct Env {
 
 impl Env {
     fn set(&mut self, var: EnvVar, export: Option<bool>) {
+        if !installer_variable(&var.name) {
+            return;
+        }
         if let Some(slot) = self.vars.iter_mut().find(|(v, _)| v.name == var.name) {
             slot.0 = var;
             if let Some(e) = export {
@@ -98,13 +103,22 @@ impl Env {
         self.vars.retain(|(v, _)| v.name != name);
     }
 
+    /// The exported variables an installer may read (the others cannot change an intent).
     fn exported(&self) -> Vec<EnvVar> {
         self.vars
             .iter()
-            .filter(|(_, e)| *e)
+            .filter(|(v, e)| *e && installer_variable(&v.name))
             .map(|(v, _)| v.clone())
             .collect()
     }
+}
+
+fn installer_variable(name: &str) -> bool {
+    [
+        "UV_", "PIP_", "PIPX_", "POETRY_", "PDM_", "CONDA_", "MAMBA_", "PIXI_",
+    ]
+    .iter()
+    .any(|p| name.starts_with(p))
 }
 
 fn set_var(env: &mut Vec<EnvVar>, var: EnvVar) {
@@ -216,18 +230,23 @@ impl Analyzer {
     fn unparsed(&mut self, cx: &Cx<'_>, span: &Range<usize>, reason: &str, mentions: bool) {
         let out = cx.span(span);
         // One report per region and reason.
-        if self
-            .out
-            .unparsed
-            .iter()
-            .any(|u| u.span == out && u.reason == reason)
+        let mentions = mentions || mentions_installer(cx.text(span));
+        self.report(out, reason, mentions);
+    }
+
+    /// Records text that could not be understood (`span` already in the caller's coordinates),
+    /// once: the same region can be reached twice (a word error and its command).
+    fn report(&mut self, span: Range<usize>, reason: &str, mentions_installer: bool) {
+        let mut recent = self.out.unparsed.iter().rev().take(4);
+        if let Some(u) = recent.find(|u| u.span == span)
+            && (u.reason == reason || !mentions_installer)
         {
             return;
         }
         self.out.unparsed.push(Unparsed {
-            span: out,
+            span,
             reason: reason.to_owned(),
-            mentions_installer: mentions || mentions_installer(cx.text(span)),
+            mentions_installer,
         });
     }
 
@@ -432,8 +451,13 @@ impl Analyzer {
         cmd: &Cmd<'_>,
         interpreter: Option<&str>,
     ) {
-        let mut scoped = env.clone();
-        // The nested script sees the command's environment as exported variables.
+        // `eval` runs in this shell; a new interpreter sees only the command's environment
+        // (after `sudo`'s reset or `env -i`), all of it exported.
+        let mut scoped = if interpreter.is_none() {
+            env.clone()
+        } else {
+            Env::default()
+        };
         for var in &cmd.env {
             scoped.set(var.clone(), Some(true));
         }
@@ -698,13 +722,7 @@ impl Analyzer {
         let text = args.iter().map(|a| &*a.text).collect::<Vec<_>>().join(" ");
         let mentions = verb || mentions_installer(&text);
         let span = cmd.span.clone();
-        if !self.out.unparsed.iter().any(|u| u.span == span) {
-            self.out.unparsed.push(Unparsed {
-                span,
-                reason: "the command name is only known at run time".to_owned(),
-                mentions_installer: mentions,
-            });
-        }
+        self.report(span, "the command name is only known at run time", mentions);
         Stage::Other
     }
 
@@ -888,9 +906,10 @@ impl Analyzer {
                         {
                             self.remote(fetched.url, name, cmd.span.clone());
                         } else if mentions_installer(&code.text) {
-                            self.push_unparsed(
+                            self.report(
                                 code.span.clone(),
                                 "program text that mentions an installer",
+                                true,
                             );
                         }
                         return Stage::Other;
@@ -907,6 +926,8 @@ impl Analyzer {
                     self.remote(Some(url), name, cmd.span.clone());
                 } else if let Some(fetched) = fetched_by_substitution(cx, script) {
                     self.remote(fetched.url, name, cmd.span.clone());
+                } else if program_name(&script.text) == "setup.py" {
+                    self.setup_py(script, args.get(i + 1..).unwrap_or(&[]), cmd);
                 }
                 Stage::Other
             }
@@ -914,19 +935,33 @@ impl Analyzer {
         }
     }
 
-    fn push_unparsed(&mut self, span: Range<usize>, reason: &str) {
-        if !self
-            .out
-            .unparsed
+    /// `python setup.py install|develop`: setuptools' legacy install, which fetches the
+    /// dependencies through easy_install.
+    fn setup_py(&mut self, script: &A<'_>, commands: &[A<'_>], cmd: &Cmd<'_>) {
+        let installs = commands
             .iter()
-            .any(|u| u.span == span && u.reason == reason)
-        {
-            self.out.unparsed.push(Unparsed {
-                span,
-                reason: reason.to_owned(),
-                mentions_installer: true,
-            });
+            .any(|a| matches!(&*a.text, "install" | "develop" | "easy_install"));
+        if !installs {
+            return;
         }
+        let call = Call {
+            span: cmd.span.clone(),
+            env: &cmd.env,
+            dynamic: cmd.dynamic,
+        };
+        let mut intent = call.intent(
+            Installer::EasyInstall,
+            Action::Install,
+            installers::Family::Other,
+        );
+        intent.packages.push(PackageArg {
+            arg: script.to_arg(),
+            kind: PackageKind::Path,
+            name: None,
+            spec: None,
+            editable: commands.iter().any(|a| a.is("develop")),
+        });
+        self.out.intents.push(intent);
     }
 
     /// `python -m MODULE args`.
@@ -991,13 +1026,7 @@ impl Analyzer {
         };
         if outcome.dynamic_subcommand {
             let span = cmd.span.clone();
-            if !self.out.unparsed.iter().any(|u| u.span == span) {
-                self.out.unparsed.push(Unparsed {
-                    span,
-                    reason: "the subcommand is only known at run time".to_owned(),
-                    mentions_installer: true,
-                });
-            }
+            self.report(span, "the subcommand is only known at run time", true);
         }
         if let Some(intent) = outcome.intent {
             self.out.intents.push(intent);
@@ -1314,4 +1343,115 @@ fn fetch_url(s: &Simple) -> Option<Fetched> {
             dynamic: w.dynamic,
         }),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{Action, Installer, analyze, mentions_installer};
+
+    #[test]
+    fn installer_mentions_are_whole_words() {
+        assert!(mentions_installer("$PIP install x"));
+        assert!(mentions_installer("python3.11 -m pip"));
+        assert!(mentions_installer("pip3.12 install"));
+        assert!(mentions_installer("run(['uv', 'add'])"));
+        assert!(mentions_installer("easy_install x"));
+        assert!(!mentions_installer("pipeline --uvicorn"));
+        assert!(!mentions_installer("make install"));
+    }
+
+    #[test]
+    fn a_verbatim_nested_script_keeps_exact_spans() {
+        let src = "bash -c 'pip install requests==1.0'";
+        let a = analyze(src);
+        let i = &a.intents[0];
+        assert_eq!(&src[i.span.clone()], "pip install requests==1.0");
+        assert_eq!(&src[i.packages[0].arg.span.clone()], "requests==1.0");
+    }
+
+    #[test]
+    fn an_escaped_nested_script_maps_to_the_whole_string() {
+        let src = r#"sh -c "pip install \"a==1\"""#;
+        let a = analyze(src);
+        let i = &a.intents[0];
+        assert_eq!(&src[i.span.clone()], r#""pip install \"a==1\"""#);
+        assert_eq!(i.packages[0].name.as_deref(), Some("a"));
+    }
+
+    #[test]
+    fn substitutions_of_a_reparsed_string_are_read_once() {
+        let a = analyze(r#"bash -c "echo $(pip install x)""#);
+        assert_eq!(a.intents.len(), 1);
+        let a = analyze(r#"eval "uv add y""#);
+        assert_eq!(a.intents.len(), 1);
+    }
+
+    #[test]
+    fn environment_spans_point_at_the_assignment() {
+        let src = "export UV_EXCLUDE_NEWER=2024-01-01\nuv lock";
+        let a = analyze(src);
+        let i = &a.intents[0];
+        assert_eq!(i.env_var("UV_EXCLUDE_NEWER"), Some("2024-01-01"));
+        let cooldown = i.exclude_newer.as_ref().map(|v| &src[v.span.clone()]);
+        assert_eq!(cooldown, Some("UV_EXCLUDE_NEWER=2024-01-01"));
+    }
+
+    #[test]
+    fn an_option_value_span_is_its_word() {
+        let src = "pip install --index-url=https://example.com/simple -r req.txt x";
+        let i = &analyze(src).intents[0];
+        assert_eq!(
+            &src[i.indexes[0].value.span.clone()],
+            "--index-url=https://example.com/simple"
+        );
+        assert_eq!(&src[i.requirement_files[0].span.clone()], "req.txt");
+    }
+
+    #[test]
+    fn a_remote_script_spans_the_fetch_and_the_interpreter() {
+        let src = "echo hi; curl -LsSf https://astral.sh/uv/install.sh | sh; echo bye";
+        let a = analyze(src);
+        let r = &a.remote_scripts[0];
+        assert_eq!(
+            &src[r.span.clone()],
+            "curl -LsSf https://astral.sh/uv/install.sh | sh"
+        );
+        let url = r.url.as_ref().map(|u| &src[u.span.clone()]);
+        assert_eq!(url, Some("https://astral.sh/uv/install.sh"));
+    }
+
+    #[test]
+    fn a_command_run_by_an_installer_is_analysed_with_the_same_span() {
+        let src = "uv run --locked python -m pip install x";
+        let a = analyze(src);
+        let kinds: Vec<_> = a.intents.iter().map(|i| (i.installer, i.action)).collect();
+        assert_eq!(
+            kinds,
+            [
+                (Installer::Uv, Action::Run),
+                (Installer::Pip, Action::Install)
+            ]
+        );
+        assert!(a.intents.iter().all(|i| i.span == (0..src.len())));
+    }
+
+    #[test]
+    fn sudo_resets_the_environment_unless_asked_to_keep_it() {
+        assert!(!analyze("export UV_LOCKED=1; sudo uv sync").intents[0].locked);
+        assert!(analyze("export UV_LOCKED=1; sudo -E uv sync").intents[0].locked);
+        assert!(
+            analyze("export UV_LOCKED=1; sudo --preserve-env=UV_LOCKED uv sync").intents[0].locked
+        );
+    }
+
+    #[test]
+    fn unparsed_text_is_flagged_when_it_names_an_installer() {
+        let a = analyze("pip install 'x");
+        assert_eq!(a.unparsed.len(), 1);
+        assert!(a.unparsed[0].mentions_installer);
+        assert_eq!(a.unparsed[0].span, 0..14);
+        let a = analyze("ls 'x");
+        assert!(!a.unparsed[0].mentions_installer);
+        assert!(a.intents.is_empty());
+    }
 }

@@ -20,13 +20,13 @@ pub struct Analysis {
 /// The program that installs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Installer {
-    /// `pip`, `pip3`, `pip3.12`, `python -m pip`, `.venv/bin/pip`, `pipx runpip` excepted.
+    /// `pip`, `pip3`, `pip3.12`, `pip-3.8`, `python -m pip`, `py -m pip`, `.venv/bin/pip`.
     Pip,
     /// `uv` (including `python -m uv`).
     Uv,
     /// `uvx` (the same as `uv tool run`, kept apart because users write it apart).
     Uvx,
-    /// `pipx`.
+    /// `pipx` (including `pipx runpip VENV install …`, read with pip's grammar).
     Pipx,
     /// `poetry`.
     Poetry,
@@ -40,7 +40,8 @@ pub enum Installer {
     Micromamba,
     /// `pixi`.
     Pixi,
-    /// `easy_install` (setuptools' legacy installer).
+    /// `easy_install`, and `python setup.py install|develop` (setuptools' legacy path, which
+    /// fetches dependencies through easy_install).
     EasyInstall,
 }
 
@@ -126,8 +127,9 @@ impl Action {
 pub struct Arg {
     /// The text after quote removal.
     pub text: String,
-    /// Where the argument is in the analysed text (for an option written `--opt=value`, the
-    /// whole word).
+    /// Where the argument is in the analysed text: for an option written `--opt=value`, the
+    /// whole word; inside a nested script whose text had escapes removed (`sh -c "… \"x\""`,
+    /// backticks), the whole string holding it.
     pub span: Range<usize>,
     /// True when the shell expands part of it at run time (`$VAR`, `$(…)`, backticks), so
     /// `text` is not what the installer will see.
@@ -254,7 +256,10 @@ pub struct InstallIntent {
     pub installer: Installer,
     /// What it was asked to do.
     pub action: Action,
-    /// The whole simple command (wrappers such as `sudo` and prefix assignments included).
+    /// The whole simple command, wrappers such as `sudo` and prefix assignments included (a
+    /// command run by an installer, as in `uv run pip install x`, shares its span); inside a
+    /// nested script, the command within the string, or the whole string when escapes were
+    /// removed from it.
     pub span: Range<usize>,
     /// Packages named on the command line (positionals, `-e`, `--with`, `--from`, …).
     pub packages: Vec<PackageArg>,
@@ -354,4 +359,32 @@ pub struct Unparsed {
     /// The text names an installer (`pip`, `uv`, `poetry`, …): a caller must treat it as a
     /// possible install.
     pub mentions_installer: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_stable() {
+        assert_eq!(Installer::EasyInstall.as_str(), "easy_install");
+        assert_eq!(Installer::Micromamba.as_str(), "micromamba");
+        assert_eq!(Action::PipInstall.as_str(), "pip-install");
+        assert_eq!(Action::ToolRun.as_str(), "tool-run");
+        assert_eq!(IndexKind::ExtraIndexUrl.as_str(), "extra-index-url");
+    }
+
+    #[test]
+    fn env_var_returns_the_last_assignment() {
+        let mut i = InstallIntent::new(Installer::Uv, Action::Sync, 0..7);
+        for value in ["0", "1"] {
+            i.env.push(EnvVar {
+                name: "UV_LOCKED".to_owned(),
+                value: value.to_owned(),
+                span: 0..0,
+            });
+        }
+        assert_eq!(i.env_var("UV_LOCKED"), Some("1"));
+        assert_eq!(i.env_var("UV_FROZEN"), None);
+    }
 }

@@ -282,8 +282,16 @@ mod tests {
         let mut out = Vec::new();
         while let Some(item) = w.next() {
             out.push(match item {
-                Item::Opt { name, value: Some(v), .. } => format!("{name}={}", v.text),
-                Item::Opt { name, short: Some(c), .. } if name.is_empty() => format!("-{c}"),
+                Item::Opt {
+                    name,
+                    value: Some(v),
+                    ..
+                } => format!("{name}={}", v.text),
+                Item::Opt {
+                    name: "",
+                    short: Some(c),
+                    ..
+                } => format!("-{c}"),
                 Item::Opt { name, .. } => name.to_owned(),
                 Item::Pos(a) => format!("pos:{}", a.text),
             });
@@ -293,11 +301,26 @@ mod tests {
 
     #[test]
     fn unambiguous_prefix_resolves_where_the_grammar_allows_it() {
-        assert_eq!(walk(&PREFIXES, 1, &["--require-h", "x"]), ["--require-hashes", "pos:x"]);
-        assert_eq!(walk(&PREFIXES, 1, &["--req", "f", "x"]), ["--req", "pos:f", "pos:x"]);
-        assert_eq!(walk(&PREFIXES, 1, &["--requir", "f"]), ["--requir", "pos:f"]);
-        assert_eq!(walk(&PREFIXES, 1, &["--requirem", "f"]), ["--requirement=f"]);
-        assert_eq!(walk(&EXACT, 1, &["--require-h", "x"]), ["--require-h", "pos:x"]);
+        assert_eq!(
+            walk(&PREFIXES, 1, &["--require-h", "x"]),
+            ["--require-hashes", "pos:x"]
+        );
+        assert_eq!(
+            walk(&PREFIXES, 1, &["--req", "f", "x"]),
+            ["--req", "pos:f", "pos:x"]
+        );
+        assert_eq!(
+            walk(&PREFIXES, 1, &["--requir", "f"]),
+            ["--requir", "pos:f"]
+        );
+        assert_eq!(
+            walk(&PREFIXES, 1, &["--requirem", "f"]),
+            ["--requirement=f"]
+        );
+        assert_eq!(
+            walk(&EXACT, 1, &["--require-h", "x"]),
+            ["--require-h", "pos:x"]
+        );
     }
 
     #[test]
@@ -310,7 +333,10 @@ mod tests {
 
     #[test]
     fn values_come_inline_or_from_the_next_argument() {
-        assert_eq!(walk(&PREFIXES, 1, &["--index-url=u", "--index-url", "v"]), ["--index-url=u", "--index-url=v"]);
+        assert_eq!(
+            walk(&PREFIXES, 1, &["--index-url=u", "--index-url", "v"]),
+            ["--index-url=u", "--index-url=v"]
+        );
         assert_eq!(walk(&PREFIXES, 1, &["-iu"]), ["--index-url=u"]);
         assert_eq!(walk(&PREFIXES, 1, &["-i=u"]), ["--index-url==u"]);
         assert_eq!(walk(&EXACT, 1, &["-i=u"]), ["--index-url=u"]);
@@ -321,18 +347,30 @@ mod tests {
     fn short_clusters_end_at_the_first_option_with_a_value() {
         assert_eq!(
             walk(&PREFIXES, 1, &["-qqr", "req.txt", "-qx"]),
-            ["--quiet", "--quiet", "--requirement=req.txt", "--quiet", "-x"]
+            [
+                "--quiet",
+                "--quiet",
+                "--requirement=req.txt",
+                "--quiet",
+                "-x"
+            ]
         );
     }
 
     #[test]
     fn double_dash_and_single_dash_are_positional() {
-        assert_eq!(walk(&PREFIXES, 1, &["-", "--", "-q", "--x"]), ["pos:-", "pos:-q", "pos:--x"]);
+        assert_eq!(
+            walk(&PREFIXES, 1, &["-", "--", "-q", "--x"]),
+            ["pos:-", "pos:-q", "pos:--x"]
+        );
     }
 
     #[test]
     fn options_outside_the_scope_are_unknown_flags() {
-        assert_eq!(walk(&PREFIXES, 1, &["--only-sub", "v"]), ["--only-sub", "pos:v"]);
+        assert_eq!(
+            walk(&PREFIXES, 1, &["--only-sub", "v"]),
+            ["--only-sub", "pos:v"]
+        );
         assert_eq!(walk(&PREFIXES, 2, &["--only-sub", "v"]), ["--only-sub=v"]);
     }
 

@@ -157,7 +157,8 @@ pub(crate) fn package(arg: &A<'_>, form: Form, editable: bool) -> PackageArg {
                 p.spec = compact(reference);
             }
         } else {
-            p.kind = PackageKind::Path;
+            // `name @ something` that is not a URL: pip rejects it.
+            p.kind = PackageKind::Unknown;
         }
         return p;
     }
@@ -225,28 +226,54 @@ mod tests {
     #[test]
     fn requirement_strings_give_name_and_spec() {
         use PackageKind::Name;
-        assert_eq!(summary(&read("requests", Form::Pep508)), (Name, Some("requests"), None));
         assert_eq!(
-            summary(&read("Requests[socks] >= 2.31, <3 ; python_version>'3.8'", Form::Pep508)),
+            summary(&read("requests", Form::Pep508)),
+            (Name, Some("requests"), None)
+        );
+        assert_eq!(
+            summary(&read(
+                "Requests[socks] >= 2.31, <3 ; python_version>'3.8'",
+                Form::Pep508
+            )),
             (Name, Some("requests"), Some(">=2.31,<3"))
         );
-        assert_eq!(summary(&read("pkg (>=1.0)", Form::Pep508)), (Name, Some("pkg"), Some(">=1.0")));
-        assert_eq!(summary(&read("x==$V", Form::Pep508)), (Name, Some("x"), Some("==$V")));
+        assert_eq!(
+            summary(&read("pkg (>=1.0)", Form::Pep508)),
+            (Name, Some("pkg"), Some(">=1.0"))
+        );
+        assert_eq!(
+            summary(&read("x==$V", Form::Pep508)),
+            (Name, Some("x"), Some("==$V"))
+        );
     }
 
     #[test]
     fn urls_vcs_and_paths_are_told_apart() {
         use PackageKind::{Path, Unknown, Url, Vcs};
-        assert_eq!(read("git+https://example.com/r.git#egg=My_Pkg", Form::Pep508).kind, Vcs);
         assert_eq!(
-            read("git+https://example.com/r.git#egg=My_Pkg", Form::Pep508).name.as_deref(),
+            read("git+https://example.com/r.git#egg=My_Pkg", Form::Pep508).kind,
+            Vcs
+        );
+        assert_eq!(
+            read("git+https://example.com/r.git#egg=My_Pkg", Form::Pep508)
+                .name
+                .as_deref(),
             Some("my-pkg")
         );
-        assert_eq!(summary(&read("pkg @ https://example.com/p.whl", Form::Pep508)), (Url, Some("pkg"), None));
-        assert_eq!(read("https://example.com/p-1.0.tar.gz", Form::Pep508).kind, Url);
+        assert_eq!(
+            summary(&read("pkg @ https://example.com/p.whl", Form::Pep508)),
+            (Url, Some("pkg"), None)
+        );
+        assert_eq!(
+            read("https://example.com/p-1.0.tar.gz", Form::Pep508).kind,
+            Url
+        );
         assert_eq!(read("file:///tmp/p.whl", Form::Pep508).kind, Path);
         assert_eq!(read(".", Form::Pep508).kind, Path);
-        assert_eq!(read("./dist/p-1.0-py3-none-any.whl", Form::Pep508).kind, Path);
+        assert_eq!(
+            read("./dist/p-1.0-py3-none-any.whl", Form::Pep508).kind,
+            Path
+        );
         assert_eq!(read("p-1.0.tar.gz", Form::Pep508).kind, Path);
         assert_eq!(read("$PKG", Form::Pep508).kind, Unknown);
     }
@@ -254,18 +281,36 @@ mod tests {
     #[test]
     fn at_form_reads_tool_versions_and_poetry_constraints() {
         use PackageKind::Name;
-        assert_eq!(summary(&read("ruff@0.6.9", Form::At)), (Name, Some("ruff"), Some("==0.6.9")));
-        assert_eq!(summary(&read("ruff@latest", Form::At)), (Name, Some("ruff"), None));
-        assert_eq!(summary(&read("requests@^2.31", Form::At)), (Name, Some("requests"), Some("^2.31")));
-        assert_eq!(read("ruff@0.6.9", Form::Pep508).kind, PackageKind::Path);
+        assert_eq!(
+            summary(&read("ruff@0.6.9", Form::At)),
+            (Name, Some("ruff"), Some("==0.6.9"))
+        );
+        assert_eq!(
+            summary(&read("ruff@latest", Form::At)),
+            (Name, Some("ruff"), None)
+        );
+        assert_eq!(
+            summary(&read("requests@^2.31", Form::At)),
+            (Name, Some("requests"), Some("^2.31"))
+        );
+        assert_eq!(read("ruff@0.6.9", Form::Pep508).kind, PackageKind::Unknown);
     }
 
     #[test]
     fn conda_match_specs_drop_the_channel() {
         use PackageKind::Name;
-        assert_eq!(summary(&read("numpy=1.26.4", Form::Conda)), (Name, Some("numpy"), Some("=1.26.4")));
-        assert_eq!(summary(&read("conda-forge::SciPy>=1.11", Form::Conda)), (Name, Some("scipy"), Some(">=1.11")));
-        assert_eq!(summary(&read("numpy 1.26.*", Form::Conda)), (Name, Some("numpy"), Some("1.26.*")));
+        assert_eq!(
+            summary(&read("numpy=1.26.4", Form::Conda)),
+            (Name, Some("numpy"), Some("=1.26.4"))
+        );
+        assert_eq!(
+            summary(&read("conda-forge::SciPy>=1.11", Form::Conda)),
+            (Name, Some("scipy"), Some(">=1.11"))
+        );
+        assert_eq!(
+            summary(&read("numpy 1.26.*", Form::Conda)),
+            (Name, Some("numpy"), Some("1.26.*"))
+        );
     }
 
     #[test]

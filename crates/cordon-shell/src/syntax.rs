@@ -1339,9 +1339,15 @@ mod tests {
     #[test]
     fn unterminated_quote_marks_the_command_broken() {
         let p = parse("pip install \"requests");
-        assert_eq!(simples(&p.list)[0].broken, Some("unterminated double quote"));
+        assert_eq!(
+            simples(&p.list)[0].broken,
+            Some("unterminated double quote")
+        );
         let p = parse("pip install 'requests");
-        assert_eq!(simples(&p.list)[0].broken, Some("unterminated single quote"));
+        assert_eq!(
+            simples(&p.list)[0].broken,
+            Some("unterminated single quote")
+        );
     }
 
     #[test]

@@ -236,6 +236,19 @@ fn large_input_is_linear_enough() {
         start.elapsed()
     );
 
+    let start = Instant::now();
+    let errors = "a )\n".repeat(20_000);
+    assert_eq!(check(&errors).unparsed.len(), 20_000);
+    let assignments = (0..20_000).fold(String::new(), |s, i| s + &format!("export V{i}=1\n"));
+    check(&(assignments + "uv sync"));
+    let dynamic = "$CMD x\n".repeat(20_000);
+    assert_eq!(check(&dynamic).unparsed.len(), 20_000);
+    assert!(
+        start.elapsed() < Duration::from_secs(20),
+        "took {:?}",
+        start.elapsed()
+    );
+
     let quotes = "\"".repeat(50_001);
     check(&quotes);
     let backslashes = "\\".repeat(50_001);

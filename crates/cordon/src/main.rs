@@ -54,7 +54,7 @@ fn run(cli: &Cli) -> anyhow::Result<u8> {
                 for m in cordon_check::checks::all_meta() {
                     writeln!(
                         out,
-                        "{:<28} {:<8} {:<10} {}",
+                        "{:<28} {:<8} {:<13} {}",
                         m.id,
                         m.severity,
                         m.family.as_str(),

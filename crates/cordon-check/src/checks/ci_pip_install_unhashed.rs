@@ -40,8 +40,12 @@ impl Check for CiPipInstallUnhashed {
                     let hashes_required = intent.require_hashes
                         || env_value(script, intent, "PIP_REQUIRE_HASHES").is_some_and(truthy)
                         || intent.requirement_files.iter().any(|f| {
-                            cx.project
-                                .requirements_file_is_hashed(&ci.file.path, script, &f.text)
+                            cx.project.requirements_file_is_hashed(
+                                &ci.file.path,
+                                script,
+                                &f.text,
+                                intent.installer == Installer::Uv,
+                            )
                         });
                     if hashes_required {
                         continue;

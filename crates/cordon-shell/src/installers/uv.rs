@@ -4,7 +4,7 @@
 //! accepts them (hidden aliases included); every other option is a flag.
 
 use crate::args::A;
-use crate::installers::{Call, Family, Outcome, common_option, is_help};
+use crate::installers::{Call, Family, Outcome, common_option, is_help, truthy};
 use crate::model::{Action, InstallIntent, Installer};
 use crate::options::{Grammar, Item, Opt, Walker, o};
 use crate::package::{Form, package};
@@ -303,6 +303,7 @@ fn command<'a, 'w>(mut intent: InstallIntent, args: &'a [A<'w>], scope: u32) -> 
     let mut check = false;
     let mut module = false;
     let mut from = false;
+    let mut no_sync = intent.env_var("UV_NO_SYNC").is_some_and(truthy);
     let mut positionals: Vec<&'a A<'w>> = Vec::new();
     let mut inner = None;
     while let Some(item) = w.next() {
@@ -322,6 +323,8 @@ fn command<'a, 'w>(mut intent: InstallIntent, args: &'a [A<'w>], scope: u32) -> 
                     "--check" | "--check-exists" => check = true,
                     "--locked" if scope == LOCK => check = true,
                     "--module" => module = true,
+                    "--no-sync" => no_sync = true,
+                    "--sync" => no_sync = false,
                     "--with" | "--with-editable" => {
                         if let Some(v) = &value {
                             intent.dynamic |= v.dynamic;
@@ -392,6 +395,15 @@ fn command<'a, 'w>(mut intent: InstallIntent, args: &'a [A<'w>], scope: u32) -> 
         ),
     }
     let inner = if scope == RUN { inner } else { None };
+    if scope == RUN && no_sync && intent.packages.is_empty() && intent.requirement_files.is_empty()
+    {
+        // `uv run --no-sync CMD`: the environment is used as it is; nothing is installed.
+        return Outcome {
+            inner,
+            inner_module: module && inner.is_some(),
+            ..Outcome::none()
+        };
+    }
     Outcome {
         intent: Some(intent),
         inner,

@@ -153,6 +153,14 @@ fn example_reports_its_planted_problems() {
         "url-dependency-unhashed",
         "lockfile-stale",
         "lock-source-untrusted",
+        "requirements-unpinned",
+        "requirements-unhashed",
+        "ci-sync-not-locked",
+        "ci-pip-install-unhashed",
+        "ci-uv-unpinned",
+        "ci-cooldown-override",
+        "agent-policy-missing",
+        "agent-guard-missing",
     ] {
         assert!(
             ids.contains(id),

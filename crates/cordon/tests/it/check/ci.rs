@@ -321,6 +321,23 @@ fn pip_install_unhashed_leaves_a_partly_hashed_file_to_requirements_unhashed() {
 }
 
 #[test]
+fn uv_pip_install_of_a_partly_hashed_file_fires_because_uv_installs_unhashed_lines() {
+    let partly = format!("alpha==1.0.0 --hash={SHA_A}\nbeta==2.0.0\n");
+    let wf = workflow("      - run: uv pip install -r requirements-ci.txt\n");
+    let report = project(&[(WORKFLOW, &wf), ("requirements-ci.txt", &partly)])
+        .cordon()
+        .json();
+    report
+        .one("ci-pip-install-unhashed")
+        .assert_at(WORKFLOW, line_of(&wf, "uv pip install -r"));
+    let hashed = format!("alpha==1.0.0 --hash={SHA_A}\nbeta==2.0.0 --hash={SHA_B}\n");
+    let report = project(&[(WORKFLOW, &wf), ("requirements-ci.txt", &hashed)])
+        .cordon()
+        .json();
+    report.none("ci-pip-install-unhashed");
+}
+
+#[test]
 fn pip_install_unhashed_quiet_when_hashes_are_required() {
     let cases: [(&str, String); 3] = [
         (

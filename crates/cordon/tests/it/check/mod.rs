@@ -13,6 +13,7 @@
 
 mod agents;
 mod bad_input;
+mod catalogue;
 mod ci;
 mod cooldown;
 mod formats;
