@@ -440,6 +440,31 @@ impl Analyzer {
         });
     }
 
+    /// Reads the words `rest` (joined with spaces, as `eval` and `powershell -Command` do) as a
+    /// nested script; spans map into the word when there is exactly one.
+    fn nested_words(
+        &mut self,
+        cx: &Cx<'_>,
+        rest: &[A<'_>],
+        env: &Env,
+        cmd: &mut Cmd<'_>,
+        interpreter: Option<&str>,
+    ) {
+        let text = rest.iter().map(|a| &*a.text).collect::<Vec<_>>().join(" ");
+        let map = match rest {
+            [one] => one
+                .word
+                .map_or(SpanMap::Collapse(cmd.span.clone()), |w| cx.word_map(w)),
+            _ => SpanMap::Collapse(cmd.span.clone()),
+        };
+        for a in rest {
+            if let Some(w) = a.word {
+                cmd.reparsed.push(w.span.start);
+            }
+        }
+        self.nested(cx, &text, map, env, cmd, interpreter);
+    }
+
     /// Reads `text` as a script run by the current one (`bash -c`, `eval`, a here-document),
     /// by `interpreter` when it is a new one.
     fn nested(
@@ -573,19 +598,7 @@ impl Analyzer {
                 self.dispatch(cx, args.get(i..).unwrap_or(&[]), cmd, env)
             }
             "eval" => {
-                let text = rest.iter().map(|a| &*a.text).collect::<Vec<_>>().join(" ");
-                let map = match rest {
-                    [one] => one
-                        .word
-                        .map_or(SpanMap::Collapse(cmd.span.clone()), |w| cx.word_map(w)),
-                    _ => SpanMap::Collapse(cmd.span.clone()),
-                };
-                for a in rest {
-                    if let Some(w) = a.word {
-                        cmd.reparsed.push(w.span.start);
-                    }
-                }
-                self.nested(cx, &text, map, env, cmd, None);
+                self.nested_words(cx, rest, env, cmd, None);
                 Stage::Other
             }
             "source" | "." => {
@@ -1055,19 +1068,7 @@ impl Analyzer {
             let t = a.text.to_ascii_lowercase();
             if t.len() >= 2 && "-command".starts_with(&t) {
                 let rest = args.get(i + 1..).unwrap_or(&[]);
-                let text = rest.iter().map(|a| &*a.text).collect::<Vec<_>>().join(" ");
-                let map = match rest {
-                    [one] => one
-                        .word
-                        .map_or(SpanMap::Collapse(cmd.span.clone()), |w| cx.word_map(w)),
-                    _ => SpanMap::Collapse(cmd.span.clone()),
-                };
-                for r in rest {
-                    if let Some(w) = r.word {
-                        cmd.reparsed.push(w.span.start);
-                    }
-                }
-                self.nested(cx, &text, map, env, cmd, Some("powershell"));
+                self.nested_words(cx, rest, env, cmd, Some("powershell"));
                 return Stage::Other;
             }
         }
