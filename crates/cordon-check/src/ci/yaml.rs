@@ -410,7 +410,14 @@ impl Loader<'_> {
     }
 
     fn scan_error(&self, e: &ScanError) -> CiProblem {
-        let at = self.byte(e.marker().index());
+        let mut at = self.byte(e.marker().index());
+        // An error found at the end of the input (an unclosed `[`) belongs to the last line that
+        // has anything on it, not to the empty line after it.
+        let text = self.text;
+        if text[at.min(text.len())..].trim().is_empty() {
+            let content_end = text.trim_end().len();
+            at = text[..content_end].rfind('\n').map_or(0, |i| i + 1);
+        }
         CiProblem {
             span: self.line_span(at),
             message: format!("invalid YAML: {}", e.info()),
@@ -702,6 +709,14 @@ mod tests {
     use std::fmt::Write as _;
 
     use super::*;
+
+    #[test]
+    fn an_error_at_the_end_of_input_points_at_the_last_line_with_content() {
+        let text = "on: push\njobs:\n  bad: [unclosed\n\n";
+        let doc = load(text);
+        let span = doc.problems[0].span.clone();
+        assert_eq!(&text[span], "  bad: [unclosed");
+    }
 
     fn root(text: &str) -> Rc<Node> {
         let doc = load(text);
