@@ -49,5 +49,16 @@ pub fn run_checks(project: &Project, policy: &Policy, options: &CheckOptions) ->
     );
     report.findings = findings;
     report.sort();
+    // The same problem reached twice (a GitLab `default:` script analysed for each job) is
+    // one finding.
+    report.findings.dedup_by(|a, b| {
+        a.id == b.id
+            && a.message == b.message
+            && match (&a.location, &b.location) {
+                (Some(x), Some(y)) => x.file.path() == y.file.path() && x.span == y.span,
+                (None, None) => true,
+                _ => false,
+            }
+    });
     report
 }

@@ -97,14 +97,10 @@ pub fn parse_gitlab(source: &Source) -> CiFile {
             parser.script(k, v, key.to_owned(), &global);
         }
     }
-    if let Some(default) = root.get("default").filter(|d| d.is_map()) {
-        parser.scripts_of(
-            default,
-            "default",
-            &global,
-            &["before_script", "after_script"],
-        );
-    }
+    let default = root.get("default").filter(|d| d.is_map());
+    // `default:` scripts run inside every job that does not set its own, with that job's
+    // variables; they are analysed once per such job (findings at the same line are merged).
+    let mut default_users: Vec<(String, Vec<EnvVar>, [bool; 2])> = Vec::new();
     let mut jobs = 0usize;
     for (key, job) in root.entries() {
         let Some(name) = key.as_str() else {
@@ -129,6 +125,24 @@ pub fn parse_gitlab(source: &Source) -> CiFile {
         let mut env = Gitlab::inherited(&global, job.get("inherit"));
         env.extend(parser.variables(job.get("variables"), "job", &format!("{name}.variables")));
         parser.scripts_of(job, name, &env, SCRIPT_KEYS);
+        let own = [
+            job.get("before_script").is_some(),
+            job.get("after_script").is_some(),
+        ];
+        if !name.starts_with('.') && own.contains(&false) {
+            default_users.push((name.to_owned(), env, own));
+        }
+    }
+    if let Some(default) = default {
+        for (i, key) in ["before_script", "after_script"].iter().enumerate() {
+            let users: Vec<_> = default_users.iter().filter(|(_, _, own)| !own[i]).collect();
+            if users.is_empty() {
+                parser.scripts_of(default, "default", &global, &[key]);
+            }
+            for (job, env, _) in users {
+                parser.scripts_of(default, &format!("default({job})"), env, &[key]);
+            }
+        }
     }
     file
 }
@@ -423,7 +437,6 @@ deploy:
         assert_eq!(
             origins,
             [
-                "default.before_script",
                 ".uv-base.before_script",
                 "test.before_script",
                 "test.script",
@@ -431,9 +444,12 @@ deploy:
                 "lint.script",
                 "deploy.script",
                 "deploy.hooks.pre_get_sources_script",
+                // `default:` runs in each job without its own `before_script`, with its variables
+                "default(lint).before_script",
+                "default(deploy).before_script",
             ]
         );
-        let default = script(&f, "default.before_script");
+        let default = script(&f, "default(lint).before_script");
         assert_eq!(default.text, "pip install uv==0.9.5\nuv --version");
         let at = assert_maps(PIPELINE, default, "uv==0.9.5", 0);
         assert_eq!(line_of(PIPELINE, at), 10);

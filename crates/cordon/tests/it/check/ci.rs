@@ -164,6 +164,23 @@ fn sync_not_locked_fires_in_a_gitlab_script_list() {
 }
 
 #[test]
+fn gitlab_default_before_script_runs_with_each_jobs_variables() {
+    // Every job that inherits the default sets UV_LOCKED: quiet. One that does not: one finding,
+    // reported once however many jobs share the line.
+    let base = "default:\n  before_script:\n    - uv sync\n";
+    let locked = format!(
+        "{base}a:\n  variables:\n    UV_LOCKED: \"1\"\n  script: [echo a]\nb:\n  variables:\n    UV_LOCKED: \"1\"\n  script: [echo b]\n"
+    );
+    check(".gitlab-ci.yml", &locked).none("ci-sync-not-locked");
+    let mixed = format!(
+        "{base}a:\n  script: [echo a]\nb:\n  script: [echo b]\nc:\n  variables:\n    UV_LOCKED: \"1\"\n  script: [echo c]\n"
+    );
+    check(".gitlab-ci.yml", &mixed)
+        .one("ci-sync-not-locked")
+        .assert_at(".gitlab-ci.yml", 3);
+}
+
+#[test]
 fn sync_not_locked_fires_on_the_continued_line_of_a_dockerfile_run() {
     let dockerfile = "FROM python:3.12-slim\nCOPY . /app\nRUN apt-get update \\\n    && uv sync \\\n         --all-extras\n";
     let report = check("Dockerfile", dockerfile);
