@@ -388,39 +388,34 @@ fn read_options(t: &dyn TableLike, origin: &Origin, file: &Path) -> UvOptions {
     o.add_bounds = string("add-bounds");
     o.required_version = string("required-version");
     o.index_strategy = string("index-strategy");
-    if let Some(Item::ArrayOfTables(arr)) = t.get("index") {
-        for entry in arr {
-            if let Some((url, span)) = tomlutil::string(entry, "url") {
-                o.indexes.push(IndexDef {
-                    name: tomlutil::string(entry, "name").map(|(n, _)| n),
-                    url: val(
-                        url,
-                        origin,
-                        file,
-                        span,
-                        tomlutil::key_span(entry, "url").unwrap_or(0..0),
-                    ),
-                    explicit: tomlutil::boolean(entry, "explicit").unwrap_or(false),
-                    default: tomlutil::boolean(entry, "default").unwrap_or(false),
-                    via: "index",
-                    entry_span: entry.span().unwrap_or(0..0),
-                });
-            }
-        }
-    } else if let Some(Item::Value(toml_edit::Value::Array(arr))) = t.get("index") {
-        for v in arr {
-            if let Some(entry) = v.as_inline_table()
-                && let Some((url, span)) = tomlutil::string(entry, "url")
-            {
-                o.indexes.push(IndexDef {
-                    name: tomlutil::string(entry, "name").map(|(n, _)| n),
-                    url: val(url, origin, file, span.clone(), span),
-                    explicit: tomlutil::boolean(entry, "explicit").unwrap_or(false),
-                    default: tomlutil::boolean(entry, "default").unwrap_or(false),
-                    via: "index",
-                    entry_span: v.span().unwrap_or(0..0),
-                });
-            }
+    // `[[tool.uv.index]]` tables and an inline `index = [{ ... }]` array read the same way.
+    let entries: Vec<(&dyn TableLike, Range<usize>)> = match t.get("index") {
+        Some(Item::ArrayOfTables(arr)) => arr
+            .iter()
+            .map(|e| (e as &dyn TableLike, e.span().unwrap_or(0..0)))
+            .collect(),
+        Some(Item::Value(toml_edit::Value::Array(arr))) => arr
+            .iter()
+            .filter_map(|v| {
+                Some((
+                    v.as_inline_table()? as &dyn TableLike,
+                    v.span().unwrap_or(0..0),
+                ))
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    for (entry, entry_span) in entries {
+        if let Some((url, span)) = tomlutil::string(entry, "url") {
+            let key = tomlutil::key_span(entry, "url").unwrap_or_else(|| span.clone());
+            o.indexes.push(IndexDef {
+                name: tomlutil::string(entry, "name").map(|(n, _)| n),
+                url: val(url, origin, file, span, key),
+                explicit: tomlutil::boolean(entry, "explicit").unwrap_or(false),
+                default: tomlutil::boolean(entry, "default").unwrap_or(false),
+                via: "index",
+                entry_span,
+            });
         }
     }
     for (key, via, default) in [

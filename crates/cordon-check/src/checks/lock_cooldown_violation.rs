@@ -45,13 +45,7 @@ impl Check for LockCooldownViolation {
                 ),
                 ExcludeNewer::Timestamp(t) => (t.as_second(), format!("the cutoff {t}")),
             };
-            let newest = pkg
-                .sdist
-                .iter()
-                .chain(pkg.wheels.iter())
-                .filter_map(|a| a.upload_time.map(|t| (t, a)))
-                .max_by_key(|(t, _)| *t);
-            let Some((uploaded, artifact)) = newest else {
+            let Some((uploaded, artifact_span)) = pkg.newest_upload_time() else {
                 continue;
             };
             if uploaded.as_second() <= cutoff {
@@ -59,7 +53,7 @@ impl Check for LockCooldownViolation {
             }
             let age = age(cx.now, uploaded);
             let version = pkg.version.clone().unwrap_or_default();
-            let Some(at) = cx.loc(&lock.source.path, artifact.span.clone()) else {
+            let Some(at) = cx.loc(&lock.source.path, artifact_span) else {
                 continue;
             };
             let mut f = cx

@@ -33,9 +33,7 @@ impl Check for LockHashMissing {
                 continue;
             }
             let mut missing = pkg
-                .sdist
-                .iter()
-                .chain(pkg.wheels.iter())
+                .artifacts()
                 .filter(|a| a.hash.as_deref().is_none_or(str::is_empty));
             let Some(first) = missing.next() else {
                 continue;

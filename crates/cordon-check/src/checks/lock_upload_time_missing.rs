@@ -38,11 +38,7 @@ impl Check for LockUploadTimeMissing {
             {
                 continue;
             }
-            let mut missing = pkg
-                .sdist
-                .iter()
-                .chain(pkg.wheels.iter())
-                .filter(|a| a.upload_time.is_none());
+            let mut missing = pkg.artifacts().filter(|a| a.upload_time.is_none());
             let Some(first) = missing.next() else {
                 continue;
             };
