@@ -13,7 +13,7 @@ use crate::requirement::{DeclaredIn, DeclaredRequirement, GroupInclude};
 use crate::tomlutil::{self, get_path};
 
 /// A parsed `pyproject.toml`.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct PyProject {
     pub source: Source,
     pub doc: Document<String>,

@@ -292,6 +292,11 @@ impl Settings {
     }
 }
 
+/// Reads a standalone `uv.toml` (validated as uv would) as a configuration layer.
+pub fn read_config_file(path: &Path, origin: Origin) -> Result<ConfigFile, ParseError> {
+    read_uv_toml(path, origin)
+}
+
 fn read_uv_toml(path: &Path, origin: Origin) -> Result<ConfigFile, ParseError> {
     let source = Source::read(path)?;
     let doc =

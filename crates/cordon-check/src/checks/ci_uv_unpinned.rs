@@ -14,7 +14,7 @@ crate::declare_check!(
     "ci-uv-unpinned",
     Ci,
     Medium,
-    true,
+    false,
     "CI installs uv without a fixed version, or pipes a downloaded installer into a shell"
 );
 

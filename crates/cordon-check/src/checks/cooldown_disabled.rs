@@ -47,15 +47,19 @@ impl Check for CooldownDisabled {
             cx.policy.min_cooldown.human()
         );
         let at = cx.loc_of(v).map_or_else(|| cx.project_anchor(), Into::into);
-        let mut f = cx.finding(
-            &META,
-            format!(
-                "the release cooldown is disabled by {how} (from {})",
-                v.origin.describe()
-            ),
-            help,
-            at,
-        );
+        let mut f = cx
+            .finding(
+                &META,
+                format!(
+                    "the release cooldown is disabled by {how} (from {})",
+                    v.origin.describe()
+                ),
+                help,
+                at,
+            )
+            // Only a project file can be edited; the environment and the user's files are not
+            // the project's to change.
+            .fixable(v.origin.is_project());
         if let Some(l) = settings
             .exclude_newer_overridden()
             .and_then(|o| cx.loc_of_entry(o))

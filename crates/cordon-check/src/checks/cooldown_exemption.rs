@@ -12,7 +12,7 @@ crate::declare_check!(
     "cooldown-exemption",
     Cooldown,
     Medium,
-    false,
+    true,
     "a per-package entry disables or shortens the cooldown for that package"
 );
 
@@ -56,7 +56,9 @@ impl Check for CooldownExemption {
                     "remove the entry once the release you needed is older than the cooldown; if it must stay, record why with an ignore",
                     at,
                 )
-                .with_package(name.clone(), None),
+                .with_package(name.clone(), None)
+                // `cordon check --fix` removes entries in the project's own files.
+                .fixable(v.origin.is_project()),
             );
         }
     }

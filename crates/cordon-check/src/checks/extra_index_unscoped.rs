@@ -12,7 +12,7 @@ crate::declare_check!(
     "extra-index-unscoped",
     UvConfig,
     Medium,
-    false,
+    true,
     "an extra index is consulted for every package, not only the ones pinned to it"
 );
 
@@ -57,6 +57,18 @@ impl Check for ExtraIndexUnscoped {
             if idx.via == "find-links" {
                 f.severity = Severity::Low;
             }
+            // `--fix` marks a named project index explicit when no locked package comes from
+            // it (the lock does not change); one that serves packages needs them mapped by hand.
+            let serves_locked = cx.project.lock.as_ref().is_some_and(|l| {
+                l.packages.iter().any(|p| {
+                    matches!(&p.source, cordon_python::lock::PackageSource::Registry(u)
+                        if u.trim_end_matches('/') == idx.url.value.trim_end_matches('/'))
+                })
+            });
+            f.fixable = idx.via == "index"
+                && idx.name.is_some()
+                && idx.url.origin.is_project()
+                && !serves_locked;
             out.push(f);
         }
     }

@@ -35,6 +35,6 @@ impl Check for IndexStrategyUnsafe {
             format!("`index-strategy = \"{}\"` (from {}) lets a look-alike on another index win: the dependency-confusion attack", v.value, v.origin.describe()),
             "remove it (uv's default `first-index` is the safe one) and pin internal packages to their index with `[tool.uv.sources]`",
             at,
-        ));
+        ).fixable(v.origin.is_project()));
     }
 }

@@ -16,7 +16,7 @@ crate::declare_check!(
     "requirements-without-lock",
     Requirements,
     Medium,
-    true,
+    false,
     "dependencies are kept in requirements files rather than a uv lock"
 );
 
