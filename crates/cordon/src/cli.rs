@@ -19,6 +19,8 @@ pub struct Cli {
 pub enum Command {
     /// Audit a project: cooldown, uv configuration, pinning and lockfile policy.
     Check(CheckArgs),
+    /// Harden a project: cooldown, exact pins, pinned uv, a fresh lock, CI and agent guards.
+    Init(InitArgs),
 }
 
 #[derive(Debug, Args)]
@@ -59,6 +61,36 @@ pub struct CheckArgs {
     /// List every check id and exit.
     #[arg(long)]
     pub list: bool,
+    /// Repair the fixable findings with `cordon init`'s edit code (runs `uv lock` when the
+    /// manifests change), then check again.
+    #[arg(long)]
+    pub fix: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The project directory (or its pyproject.toml). Default: the current directory.
+    pub path: Option<PathBuf>,
+    /// Write the uv settings into the user's uv.toml instead of a project.
+    #[arg(long, conflicts_with_all = ["migrate", "agents", "ci"])]
+    pub global: bool,
+    /// Print a unified diff of every file that would change, and write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Turn a project managed by requirements files into a uv project first.
+    #[arg(long)]
+    pub migrate: bool,
+    /// Agents to guard: a comma-separated list of claude, cursor, codex, gemini, copilot, or
+    /// `none`. Default: the agents whose configuration exists in the project.
+    #[arg(long, value_name = "LIST")]
+    pub agents: Option<String>,
+    /// Write a CI job that installs only what the lock names and runs `cordon check`.
+    #[arg(long, value_name = "github|gitlab")]
+    pub ci: Option<String>,
+    /// The moment cooldowns are measured from (RFC 3339), for explaining a failed resolution;
+    /// also `CORDON_NOW`.
+    #[arg(long)]
+    pub now: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]

@@ -2,6 +2,7 @@
 //! with a caret, and a `help:` line — for bad input as much as for bad findings.
 
 use cordon_check::ProjectError;
+use cordon_init::InitError;
 use cordon_python::ParseError;
 
 pub fn print_error(err: &anyhow::Error, color: bool) {
@@ -10,12 +11,23 @@ pub fn print_error(err: &anyhow::Error, color: bool) {
     } else {
         ("", "", "", "")
     };
-    let parse =
-        err.downcast_ref::<ParseError>()
-            .or_else(|| match err.downcast_ref::<ProjectError>() {
-                Some(ProjectError::Parse(p)) => Some(p),
-                _ => None,
-            });
+    if let Some(InitError::Stop { message, help }) = err.downcast_ref::<InitError>() {
+        eprintln!("{red}error{reset}{bold}: {message}{reset}");
+        if let Some(help) = help {
+            eprintln!("{blue}help{reset}: {help}");
+        }
+        return;
+    }
+    let parse = err
+        .downcast_ref::<ParseError>()
+        .or_else(|| match err.downcast_ref::<ProjectError>() {
+            Some(ProjectError::Parse(p)) => Some(p),
+            _ => None,
+        })
+        .or_else(|| match err.downcast_ref::<InitError>() {
+            Some(InitError::Parse(p)) => Some(p),
+            _ => None,
+        });
     let Some(p) = parse else {
         eprintln!("{red}error{reset}{bold}: {err:#}{reset}");
         if let Some(ProjectError::NotFound(_)) = err.downcast_ref::<ProjectError>() {

@@ -3,6 +3,7 @@
 
 mod cli;
 mod errors;
+mod init_cmd;
 
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
@@ -64,12 +65,21 @@ fn run(cli: &Cli) -> anyhow::Result<u8> {
                 return Ok(EXIT_OK);
             }
             let env = Env::from_process();
-            let now = match (&args.now, env.get("CORDON_NOW")) {
-                (Some(s), _) => parse_now(s, "--now")?,
-                (None, Some(s)) => parse_now(s, "CORDON_NOW")?,
-                (None, None) => jiff::Timestamp::now(),
-            };
+            let now = resolve_now(args.now.as_deref(), &env)?;
             let path = args.path.clone().unwrap_or_else(|| ".".into());
+            if args.fix {
+                let project = Project::load(&path, &env)?;
+                let policy = Policy::load(&project.root, project.pyproject.as_ref())?;
+                let report = run_checks(
+                    &project,
+                    &policy,
+                    &CheckOptions {
+                        now,
+                        uv_lock_check: None,
+                    },
+                );
+                init_cmd::fix(&project.root, &env, &report.findings, now)?;
+            }
             let project = Project::load(&path, &env)?;
             if cli.global.verbose > 0 {
                 for f in &project.settings.files {
@@ -127,7 +137,21 @@ fn run(cli: &Cli) -> anyhow::Result<u8> {
                 EXIT_OK
             })
         }
+        Command::Init(args) => {
+            let env = Env::from_process();
+            let now = resolve_now(args.now.as_deref(), &env)?;
+            init_cmd::run(args, cli.global.format, &env, now)
+        }
     }
+}
+
+/// `--now`, else `CORDON_NOW`, else the clock.
+fn resolve_now(flag: Option<&str>, env: &Env) -> anyhow::Result<jiff::Timestamp> {
+    Ok(match (flag, env.get("CORDON_NOW")) {
+        (Some(s), _) => parse_now(s, "--now")?,
+        (None, Some(s)) => parse_now(s, "CORDON_NOW")?,
+        (None, None) => jiff::Timestamp::now(),
+    })
 }
 
 fn parse_now(s: &str, from: &str) -> anyhow::Result<jiff::Timestamp> {

@@ -69,3 +69,56 @@ fn generate_large_lock() {
     let lock = std::fs::read_to_string(project.join("uv.lock")).unwrap();
     assert!(lock.matches("[[package]]").count() > 500);
 }
+
+/// For `bench/init`: a project with 100 direct dependencies declared as ranges and no uv
+/// settings, locked by the real uv (so `cordon init` has every dependency to pin and every
+/// setting to write), with the warm uv cache beside it for offline re-locks.
+#[test]
+#[ignore = "builds the benchmark fixture; run by bench/init"]
+fn generate_init_project() {
+    const DIRECT_DEPS: usize = 100;
+    let out = PathBuf::from(std::env::var("CORDON_BENCH_DIR").expect("set CORDON_BENCH_DIR"));
+    let project = out.join("project");
+    std::fs::create_dir_all(&project).unwrap();
+    let mut packages = Vec::new();
+    let mut deps = String::new();
+    for i in 0..DIRECT_DEPS {
+        let shared = format!("base-{:02}", i % 40);
+        packages.push(PackageSpec::new(
+            &format!("dep-{i:03}"),
+            vec![
+                VersionSpec::new("1.4.0")
+                    .uploaded(format!("2026-0{}-11T09:00:00Z", 1 + i % 9))
+                    .requires(&[&format!("{shared}>=1")])
+                    .sdist(),
+            ],
+        ));
+        writeln!(deps, "    \"dep-{i:03}>=1\",  # dependency {i}").unwrap();
+    }
+    for i in 0..40 {
+        packages.push(PackageSpec::new(
+            &format!("base-{i:02}"),
+            vec![VersionSpec::new("2.0.1").uploaded(format!("2026-0{}-03T12:00:00Z", 1 + i % 9))],
+        ));
+    }
+    std::fs::write(
+        project.join("pyproject.toml"),
+        format!(
+            "# A service with 100 dependencies and no supply-chain settings yet.\n[project]\nname = \"hundred\"\nversion = \"1.0.0\"\nrequires-python = \">=3.11\"\ndependencies = [\n{deps}]\n\n[tool.ruff]\nline-length = 100\n"
+        ),
+    )
+    .unwrap();
+    let index = IndexServer::start(packages);
+    let output = uv_command(&project, &index)
+        .env("UV_CACHE_DIR", out.join("uv-cache"))
+        .arg("lock")
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let lock = std::fs::read_to_string(project.join("uv.lock")).unwrap();
+    assert_eq!(lock.matches("[[package]]").count(), 141);
+}

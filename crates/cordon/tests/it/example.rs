@@ -79,12 +79,6 @@ pub fn example_index() -> IndexServer {
         p("iniconfig", "2.0.0", "2026-01-03T11:24:00Z", &[]),
         p("packaging", "24.2", "2026-09-20T21:41:01Z", &[]),
         p("pluggy", "1.5.0", "2026-04-20T21:38:42Z", &[]),
-        p(
-            "billing-client",
-            "0.4.0",
-            "2026-06-02T09:00:00Z",
-            &["requests>=2.31"],
-        ),
         p("structlog", "24.4.0", "2026-07-17T12:00:00Z", &[]),
     ])
 }
@@ -144,15 +138,10 @@ fn example_reports_its_planted_problems() {
         "cooldown-too-short",
         "cooldown-exemption",
         "index-strategy-unsafe",
-        "extra-index-unscoped",
-        "insecure-index",
-        "index-credentials-committed",
         "bounds-not-exact",
         "uv-version-unpinned",
         "dependency-not-exact",
-        "url-dependency-unhashed",
         "lockfile-stale",
-        "lock-source-untrusted",
         "requirements-unpinned",
         "requirements-unhashed",
         "ci-sync-not-locked",
