@@ -43,7 +43,7 @@ pub struct Scope {
     pub ci_fix: bool,
     /// Write a CI job for this provider.
     pub ci_job: Option<Provider>,
-    /// Agent instruction files and hooks for these agents (`None`: none).
+    /// Agent instruction files and hooks for these agents (`None`: leave agent files alone).
     pub agents: Option<Vec<Agent>>,
     /// Turn requirements files into a uv project first.
     pub migrate: bool,
@@ -177,14 +177,11 @@ pub fn run(path: &Path, env: &Env, options: &Options) -> Result<Outcome, InitErr
     let mut other_changes = Vec::new();
     if scope.ci_fix || scope.ci_job.is_some() {
         let plan = ci::plan(&project, scope.ci_job, &uv_version.to_string())?;
-        if scope.ci_fix || scope.ci_job.is_some() {
-            other_changes.extend(plan.changes);
-            out.manual.extend(plan.manual);
-        }
+        other_changes.extend(plan.changes);
+        out.manual.extend(plan.manual);
     }
-    if let Some(list) = &scope.agents
-        && !list.is_empty()
-    {
+    // An empty list still gets the policy block where instruction files lack one.
+    if let Some(list) = &scope.agents {
         other_changes.extend(agents::plan(&root, list)?);
     }
     let other_changes = compose(other_changes);

@@ -1841,22 +1841,9 @@ fn file_name(path: &Path) -> String {
 
 /// Absolute and lexically normalized (no `.`, `..` resolved where possible).
 fn absolute(path: &Path) -> PathBuf {
-    let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
-    let mut out = PathBuf::new();
-    for c in abs.components() {
-        match c {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                if matches!(out.components().next_back(), Some(Component::Normal(_))) {
-                    out.pop();
-                } else {
-                    out.push(c);
-                }
-            }
-            _ => out.push(c),
-        }
-    }
-    out
+    cordon_python::requirements_txt::normalize_path(
+        &std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()),
+    )
 }
 
 /// `path` relative to `root` (absolute, normalized), with `/`; `..` where it lies outside.

@@ -15,7 +15,7 @@ use cordon_check::checks::uv_version_unpinned::{MIN_UV, admits_older_than};
 use cordon_check::{Policy, Project};
 use cordon_python::exclude_newer::ExcludeNewer;
 use cordon_python::lock::Lock;
-use cordon_python::pyproject::{PyProject, SourceKind};
+use cordon_python::pyproject::PyProject;
 use cordon_python::requirement::exact_version;
 use cordon_python::settings::{ConfigFile, Origin, Settings};
 use cordon_python::{ParseError, Source};
@@ -968,7 +968,7 @@ pub fn pins_for(
             let Some(name) = req.name() else { continue };
             if members.contains(&name)
                 || req.url().is_some()
-                || has_local_source(manifest, root_sources, &name)
+                || manifest.has_non_registry_source(root_sources, &name)
             {
                 continue;
             }
@@ -1026,21 +1026,6 @@ pub fn pins_for(
         }
     }
     (changes, notes)
-}
-
-fn has_local_source(manifest: &PyProject, root: Option<&PyProject>, name: &str) -> bool {
-    manifest
-        .sources_for(name)
-        .chain(root.into_iter().flat_map(|r| r.sources_for(name)))
-        .any(|s| {
-            matches!(
-                s.kind,
-                SourceKind::Path { .. }
-                    | SourceKind::Workspace
-                    | SourceKind::Git { .. }
-                    | SourceKind::Url(_)
-            )
-        })
 }
 
 /// `raw` (a PEP 508 requirement without a URL) with its version specifiers replaced by

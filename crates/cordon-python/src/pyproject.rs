@@ -251,6 +251,22 @@ impl PyProject {
             .unwrap_or(0..0)
     }
 
+    /// Whether `name` comes from somewhere other than an index — a path, a workspace member,
+    /// git or a URL — by a source in this manifest or in the workspace `root`'s.
+    pub fn has_non_registry_source(&self, root: Option<&PyProject>, name: &str) -> bool {
+        self.sources_for(name)
+            .chain(root.into_iter().flat_map(|r| r.sources_for(name)))
+            .any(|s| {
+                matches!(
+                    s.kind,
+                    SourceKind::Path { .. }
+                        | SourceKind::Workspace
+                        | SourceKind::Git { .. }
+                        | SourceKind::Url(_)
+                )
+            })
+    }
+
     /// The source entries for a package.
     pub fn sources_for<'a>(
         &'a self,

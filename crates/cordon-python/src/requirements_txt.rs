@@ -777,7 +777,7 @@ fn file_name(path: &Path) -> String {
 }
 
 /// Removes `.` and resolves `..` components lexically (`a/b/../c` → `a/c`).
-fn normalize_path(path: &Path) -> PathBuf {
+pub fn normalize_path(path: &Path) -> PathBuf {
     let mut out = PathBuf::new();
     for c in path.components() {
         match c {

@@ -14,10 +14,13 @@ use crate::cli::{Format, InitArgs};
 /// Runs `cordon init`; returns the exit code.
 pub fn run(args: &InitArgs, format: Format, env: &Env, now: jiff::Timestamp) -> anyhow::Result<u8> {
     let path = args.path.clone().unwrap_or_else(|| ".".into());
+    let no_agents = args
+        .agents
+        .as_deref()
+        .is_some_and(|s| s.trim().eq_ignore_ascii_case("none"));
     let agents = match args.agents.as_deref() {
-        None => None,
-        Some(s) if s.trim().eq_ignore_ascii_case("none") => Some(Vec::new()),
-        Some(s) => Some(agents::parse_list(s)?),
+        Some(s) if !no_agents => Some(agents::parse_list(s)?),
+        _ => None,
     };
     let provider = args
         .ci
@@ -32,7 +35,10 @@ pub fn run(args: &InitArgs, format: Format, env: &Env, now: jiff::Timestamp) -> 
     };
     if args.global {
         let options = Options {
-            scope: Scope::init(&root, Some(Vec::new()), None, false),
+            scope: Scope {
+                agents: None,
+                ..Scope::init(&root, Some(Vec::new()), None, false)
+            },
             dry_run: args.dry_run,
             now,
         };
@@ -54,8 +60,12 @@ pub fn run(args: &InitArgs, format: Format, env: &Env, now: jiff::Timestamp) -> 
         }
         return Ok(0);
     }
+    let mut scope = Scope::init(&root, agents, provider, args.migrate);
+    if no_agents {
+        scope.agents = None;
+    }
     let options = Options {
-        scope: Scope::init(&root, agents, provider, args.migrate),
+        scope,
         dry_run: args.dry_run,
         now,
     };

@@ -2,7 +2,6 @@
 //! `===`). Ranges let the next `uv lock --upgrade` pull in whatever was published last.
 
 use cordon_diagnostics::Finding;
-use cordon_python::pyproject::SourceKind;
 use cordon_python::requirement::exact_version;
 
 use crate::Context;
@@ -33,24 +32,7 @@ impl Check for DependencyNotExact {
                     continue;
                 }
                 // Local and VCS sources are judged by their own checks.
-                let local = manifest
-                    .sources_for(&name)
-                    .chain(
-                        cx.project
-                            .pyproject
-                            .iter()
-                            .flat_map(|r| r.sources_for(&name)),
-                    )
-                    .any(|s| {
-                        matches!(
-                            s.kind,
-                            SourceKind::Path { .. }
-                                | SourceKind::Workspace
-                                | SourceKind::Git { .. }
-                                | SourceKind::Url(_)
-                        )
-                    });
-                if local {
+                if manifest.has_non_registry_source(cx.project.pyproject.as_ref(), &name) {
                     continue;
                 }
                 let specs = req.specifiers();

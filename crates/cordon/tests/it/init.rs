@@ -652,3 +652,51 @@ fn a_lock_holding_releases_younger_than_the_cooldown_is_refreshed() {
     let run = init(&f, &index, &["--agents", "none", "--now", &earlier]).ok();
     assert!(run.stdout.contains("uv lock --refresh"), "{}", run.stdout);
 }
+
+#[test]
+fn an_agents_md_without_a_policy_gets_one_even_with_no_agent_configured() {
+    let index = two_package_index();
+    let f = Fixture::new(&[
+        ("pyproject.toml", &pyproject(&["alpha==1.0"], "")),
+        ("AGENTS.md", "# Notes for agents\n\nRun the tests.\n"),
+    ]);
+    f.lock(&index);
+    init(&f, &index, &[]).ok();
+    let agents = f.read("AGENTS.md");
+    assert!(
+        agents.starts_with("# Notes for agents\n\nRun the tests.\n"),
+        "{agents}"
+    );
+    assert!(
+        agents.contains("<!-- cordon:dependency-policy -->"),
+        "{agents}"
+    );
+    assert!(!f.root().join("CLAUDE.md").exists());
+    assert_hardened(&f);
+    // `--agents none` leaves agent files alone.
+    let g = Fixture::new(&[
+        ("pyproject.toml", &pyproject(&["alpha==1.0"], "")),
+        ("AGENTS.md", "# Notes\n"),
+    ]);
+    g.lock(&index);
+    init(&g, &index, &["--agents", "none"]).ok();
+    assert_eq!(g.read("AGENTS.md"), "# Notes\n");
+}
+
+#[test]
+fn an_unknown_agent_or_ci_is_a_usage_error() {
+    let index = two_package_index();
+    let f = Fixture::pyproject(&pyproject(&["alpha==1.0"], ""));
+    let run = init(&f, &index, &["--agents", "claude,vim"]).failed();
+    assert!(
+        run.stderr.contains("vim") && run.stderr.contains("codex"),
+        "{}",
+        run.stderr
+    );
+    let run = init(&f, &index, &["--ci", "jenkins"]).failed();
+    assert!(
+        run.stderr.contains("github") && run.stderr.contains("gitlab"),
+        "{}",
+        run.stderr
+    );
+}
