@@ -77,6 +77,8 @@ pub struct Options {
     pub dry_run: bool,
     /// The clock the cooldown is measured against (for naming the releases that block).
     pub now: Timestamp,
+    /// Run uv with `--offline` (its cache only).
+    pub offline: bool,
 }
 
 /// What a run did (or, with `--dry-run`, would do).
@@ -104,7 +106,10 @@ pub fn run(path: &Path, env: &Env, options: &Options) -> Result<Outcome, InitErr
     let scope = &options.scope;
     let project = Project::load(path, env).map_err(project_error)?;
     let root = project.root.clone();
-    let uv = Uv::from_env(env);
+    let uv = Uv {
+        offline: options.offline,
+        ..Uv::from_env(env)
+    };
     let uv_version = uv.version()?;
     let mut out = Outcome::default();
 

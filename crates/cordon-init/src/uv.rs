@@ -14,6 +14,8 @@ use crate::change::InitError;
 #[derive(Debug, Clone)]
 pub struct Uv {
     pub program: String,
+    /// Pass `--offline` to every command that could reach an index (`cordon --offline`).
+    pub offline: bool,
 }
 
 /// What one uv run said.
@@ -31,14 +33,19 @@ impl Uv {
     pub fn from_env(env: &cordon_python::settings::Env) -> Self {
         Self {
             program: env.get("CORDON_UV").unwrap_or("uv").to_owned(),
+            offline: false,
         }
     }
 
     /// Runs uv with `args` in `dir`. An error only when uv cannot be started at all.
     pub fn run(&self, dir: &Path, args: &[&str]) -> Result<UvOutput, InitError> {
+        let mut args = args.to_vec();
+        if self.offline && matches!(args.first(), Some(&("lock" | "export"))) {
+            args.push("--offline");
+        }
         let command = format!("uv {}", args.join(" "));
         let out = Command::new(&self.program)
-            .args(args)
+            .args(&args)
             .current_dir(dir)
             .env("NO_COLOR", "1")
             .output()

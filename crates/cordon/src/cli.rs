@@ -31,7 +31,7 @@ pub struct GlobalArgs {
     /// Exit with 1 when a finding is at or above this severity.
     #[arg(long, value_enum, default_value_t = FailOn::Low, global = true)]
     pub fail_on: FailOn,
-    /// Use no network (check never does; accepted for symmetry with other commands).
+    /// Use no network: `check` never does; `init` and `check --fix` run uv with `--offline`.
     #[arg(long, global = true)]
     pub offline: bool,
     /// Show no progress bars.

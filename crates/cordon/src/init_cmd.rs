@@ -12,7 +12,13 @@ use cordon_python::settings::Env;
 use crate::cli::{Format, InitArgs};
 
 /// Runs `cordon init`; returns the exit code.
-pub fn run(args: &InitArgs, format: Format, env: &Env, now: jiff::Timestamp) -> anyhow::Result<u8> {
+pub fn run(
+    args: &InitArgs,
+    format: Format,
+    offline: bool,
+    env: &Env,
+    now: jiff::Timestamp,
+) -> anyhow::Result<u8> {
     let path = args.path.clone().unwrap_or_else(|| ".".into());
     let no_agents = args
         .agents
@@ -41,6 +47,7 @@ pub fn run(args: &InitArgs, format: Format, env: &Env, now: jiff::Timestamp) -> 
             },
             dry_run: args.dry_run,
             now,
+            offline,
         };
         let (outcome, file) = init::run_global(env, &options)?;
         let mut out = std::io::stdout().lock();
@@ -68,6 +75,7 @@ pub fn run(args: &InitArgs, format: Format, env: &Env, now: jiff::Timestamp) -> 
         scope,
         dry_run: args.dry_run,
         now,
+        offline,
     };
     let outcome = init::run(&path, env, &options)?;
     let mut out = std::io::stdout().lock();
@@ -90,6 +98,7 @@ pub fn fix(
     env: &Env,
     findings: &[Finding],
     now: jiff::Timestamp,
+    offline: bool,
 ) -> anyhow::Result<Option<Outcome>> {
     let ids: Vec<&str> = findings
         .iter()
@@ -106,6 +115,7 @@ pub fn fix(
             scope,
             dry_run: false,
             now,
+            offline,
         },
     )?;
     let root = std::fs::canonicalize(path).unwrap_or(path.to_path_buf());

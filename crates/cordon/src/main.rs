@@ -78,7 +78,13 @@ fn run(cli: &Cli) -> anyhow::Result<u8> {
                         uv_lock_check: None,
                     },
                 );
-                init_cmd::fix(&project.root, &env, &report.findings, now)?;
+                init_cmd::fix(
+                    &project.root,
+                    &env,
+                    &report.findings,
+                    now,
+                    cli.global.offline,
+                )?;
             }
             let project = Project::load(&path, &env)?;
             if cli.global.verbose > 0 {
@@ -140,7 +146,7 @@ fn run(cli: &Cli) -> anyhow::Result<u8> {
         Command::Init(args) => {
             let env = Env::from_process();
             let now = resolve_now(args.now.as_deref(), &env)?;
-            init_cmd::run(args, cli.global.format, &env, now)
+            init_cmd::run(args, cli.global.format, cli.global.offline, &env, now)
         }
     }
 }

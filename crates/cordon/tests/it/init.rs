@@ -700,3 +700,29 @@ fn an_unknown_agent_or_ci_is_a_usage_error() {
         run.stderr
     );
 }
+
+#[test]
+fn offline_runs_uv_from_its_cache_only() {
+    let index = two_package_index();
+    let f = Fixture::pyproject(&pyproject(&["alpha>=1"], ""));
+    f.lock(&index); // warms uv's cache
+    let root = f.root();
+    let run = cordon(
+        f.tmp(),
+        &index,
+        &[
+            "--offline",
+            "init",
+            root.to_str().unwrap(),
+            "--agents",
+            "none",
+        ],
+    )
+    .ok();
+    assert!(
+        run.stdout.contains("uv lock --no-progress --offline"),
+        "{}",
+        run.stdout
+    );
+    assert!(f.read("pyproject.toml").contains("\"alpha==1.0\""));
+}
