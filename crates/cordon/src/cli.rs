@@ -21,6 +21,8 @@ pub enum Command {
     Check(CheckArgs),
     /// Harden a project: cooldown, exact pins, pinned uv, a fresh lock, CI and agent guards.
     Init(InitArgs),
+    /// Agent hook: read the agent's pre-tool-use JSON on stdin and answer in its protocol.
+    Hook(HookArgs),
 }
 
 #[derive(Debug, Args)]
@@ -91,6 +93,34 @@ pub struct InitArgs {
     /// also `CORDON_NOW`.
     #[arg(long)]
     pub now: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct HookArgs {
+    /// The agent whose hook protocol to speak.
+    #[arg(value_enum)]
+    pub agent: HookAgent,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum HookAgent {
+    Claude,
+    Cursor,
+    Codex,
+    Gemini,
+    Copilot,
+}
+
+impl From<HookAgent> for cordon_check::agents::Agent {
+    fn from(a: HookAgent) -> Self {
+        match a {
+            HookAgent::Claude => Self::Claude,
+            HookAgent::Cursor => Self::Cursor,
+            HookAgent::Codex => Self::Codex,
+            HookAgent::Gemini => Self::Gemini,
+            HookAgent::Copilot => Self::Copilot,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]

@@ -3,6 +3,7 @@
 
 mod cli;
 mod errors;
+mod hook_cmd;
 mod init_cmd;
 
 use std::io::{IsTerminal, Write};
@@ -148,6 +149,7 @@ fn run(cli: &Cli) -> anyhow::Result<u8> {
             let now = resolve_now(args.now.as_deref(), &env)?;
             init_cmd::run(args, cli.global.format, cli.global.offline, &env, now)
         }
+        Command::Hook(args) => hook_cmd::run(args.agent.into()),
     }
 }
 
