@@ -726,3 +726,32 @@ fn offline_runs_uv_from_its_cache_only() {
     );
     assert!(f.read("pyproject.toml").contains("\"alpha==1.0\""));
 }
+
+#[test]
+fn ci_gitlab_appends_a_job_and_keeps_the_file() {
+    let index = two_package_index();
+    let existing =
+        "stages: [test]\n\n# unit tests\ntest:\n  stage: test\n  script:\n    - uv run pytest\n";
+    let f = Fixture::new(&[
+        ("pyproject.toml", &pyproject(&["alpha==1.0"], "")),
+        (".gitlab-ci.yml", existing),
+    ]);
+    f.lock(&index);
+    init(&f, &index, &["--ci", "gitlab", "--agents", "none"]).ok();
+    let text = f.read(".gitlab-ci.yml");
+    let expected_prefix = existing.replace("uv run pytest", "uv run --locked pytest");
+    assert!(text.starts_with(&expected_prefix), "{text}");
+    let job = &text[expected_prefix.len()..];
+    assert!(job.contains("\ncordon:\n"), "{job}");
+    assert!(
+        job.contains("uv sync --locked") && job.contains("cordon check"),
+        "{job}"
+    );
+    assert!(job.contains("--version 0.13.9"), "uv is not pinned:\n{job}");
+    let again = init(&f, &index, &["--ci", "gitlab", "--agents", "none"]).ok();
+    assert!(
+        again.stdout.contains("already hardened"),
+        "{}",
+        again.stdout
+    );
+}
