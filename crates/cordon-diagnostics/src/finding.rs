@@ -126,6 +126,23 @@ pub struct Finding {
     pub related: Vec<Related>,
     pub package: Option<PackageRef>,
     pub fixable: bool,
+    /// Where in an archive or installed distribution (`cordon scan`), when the finding is not
+    /// in a project file.
+    pub archive: Option<ArchiveLocation>,
+}
+
+/// A place inside a scanned artifact: the artifact's path, the member, and the line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArchiveLocation {
+    /// The artifact as the user named it.
+    pub path: String,
+    /// The member inside it (`pkg/__init__.py`), `None` for the artifact as a whole.
+    pub member: Option<String>,
+    /// 1-based, when known.
+    pub line: Option<usize>,
+    pub column: Option<usize>,
+    /// The offending source, already made safe to print.
+    pub snippet: Option<String>,
 }
 
 impl Finding {
@@ -152,6 +169,7 @@ impl Finding {
             related: Vec::new(),
             package: None,
             fixable: false,
+            archive: None,
         }
     }
 
@@ -176,6 +194,12 @@ impl Finding {
             name: name.into(),
             version,
         });
+        self
+    }
+
+    #[must_use]
+    pub fn in_archive(mut self, archive: ArchiveLocation) -> Self {
+        self.archive = Some(archive);
         self
     }
 

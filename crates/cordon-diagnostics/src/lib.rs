@@ -7,7 +7,9 @@ mod source;
 
 pub mod render;
 
-pub use finding::{Confidence, Finding, PackageRef, Related, RuleInfo, Severity, Where};
+pub use finding::{
+    ArchiveLocation, Confidence, Finding, PackageRef, Related, RuleInfo, Severity, Where,
+};
 pub use render::{OutputFormat, RenderOptions, render};
 pub use source::{LineCol, Location, SourceFile};
 
@@ -20,6 +22,25 @@ pub struct Report {
     pub findings: Vec<Finding>,
     /// Metadata of every rule that could have fired (SARIF lists them all).
     pub rules: Vec<RuleInfo>,
+    /// `cordon scan`: one entry per artifact, with its verdict; `findings` then holds every
+    /// artifact's findings in order.
+    pub artifacts: Option<Vec<ArtifactEntry>>,
+}
+
+/// One scanned artifact and the judgement on it.
+#[derive(Debug, Clone)]
+pub struct ArtifactEntry {
+    pub path: String,
+    pub kind: &'static str,
+    pub name: Option<String>,
+    pub version: Option<String>,
+    /// `malicious`, `suspicious` or `clean`.
+    pub verdict: &'static str,
+    /// 0..=100.
+    pub score: u32,
+    /// Why, one line per chain of behaviour that drove the verdict.
+    pub reasons: Vec<String>,
+    pub findings: Vec<Finding>,
 }
 
 /// Counts of findings per severity.
@@ -37,6 +58,7 @@ impl Report {
             command,
             findings: Vec::new(),
             rules,
+            artifacts: None,
         }
     }
 

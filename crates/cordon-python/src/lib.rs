@@ -22,3 +22,4 @@ pub use uv_options::{
     validate_uv_options_item,
 };
 pub mod requirements_txt;
+pub mod wheel_tags;

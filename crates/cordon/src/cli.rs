@@ -21,6 +21,8 @@ pub enum Command {
     Check(CheckArgs),
     /// Harden a project: cooldown, exact pins, pinned uv, a fresh lock, CI and agent guards.
     Init(InitArgs),
+    /// Static malicious-code scan of wheels, sdists, folders, a virtual environment or a lock.
+    Scan(ScanArgs),
     /// Agent hook: read the agent's pre-tool-use JSON on stdin and answer in its protocol.
     Hook(HookArgs),
 }
@@ -67,6 +69,23 @@ pub struct CheckArgs {
     /// manifests change), then check again.
     #[arg(long)]
     pub fix: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// Wheels, sdists (.tar.gz, .zip, .tar.bz2) and folders to scan.
+    pub paths: Vec<PathBuf>,
+    /// Scan every artifact `uv.lock` names for this platform, downloaded from the lock's URLs,
+    /// hash-verified and cached (PATH: the lock or its project; default: the current directory).
+    #[arg(long, value_name = "PATH", num_args = 0..=1, default_missing_value = ".")]
+    pub lock: Option<PathBuf>,
+    /// With `--lock`: every platform's wheels and the sdist, not only this platform's.
+    #[arg(long, requires = "lock")]
+    pub all_platforms: bool,
+    /// Scan a virtual environment: every installed distribution, stray `.pth` files and files
+    /// no RECORD lists.
+    #[arg(long, value_name = "PATH")]
+    pub venv: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -5,6 +5,7 @@ mod cli;
 mod errors;
 mod hook_cmd;
 mod init_cmd;
+mod scan_cmd;
 
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
@@ -119,12 +120,7 @@ fn run(cli: &Cli) -> anyhow::Result<u8> {
             let report = run_checks(&project, &policy, &CheckOptions { now, uv_lock_check });
             let stdout = std::io::stdout();
             let tty = stdout.is_terminal();
-            let format = match cli.global.format {
-                Format::Human => OutputFormat::Human,
-                Format::Json => OutputFormat::Json,
-                Format::Sarif => OutputFormat::Sarif,
-                Format::Github => OutputFormat::Github,
-            };
+            let format = output_format(cli.global.format);
             let options = RenderOptions {
                 color: use_color(cli.global.color, tty),
                 tool_version: env!("CARGO_PKG_VERSION"),
@@ -150,6 +146,29 @@ fn run(cli: &Cli) -> anyhow::Result<u8> {
             init_cmd::run(args, cli.global.format, cli.global.offline, &env, now)
         }
         Command::Hook(args) => hook_cmd::run(args.agent.into()),
+        Command::Scan(args) => {
+            let tty = std::io::stdout().is_terminal();
+            let options = RenderOptions {
+                color: use_color(cli.global.color, tty),
+                tool_version: env!("CARGO_PKG_VERSION"),
+            };
+            scan_cmd::run(
+                args,
+                output_format(cli.global.format),
+                &options,
+                cli.global.offline,
+                !cli.global.no_progress,
+            )
+        }
+    }
+}
+
+fn output_format(format: Format) -> OutputFormat {
+    match format {
+        Format::Human => OutputFormat::Human,
+        Format::Json => OutputFormat::Json,
+        Format::Sarif => OutputFormat::Sarif,
+        Format::Github => OutputFormat::Github,
     }
 }
 

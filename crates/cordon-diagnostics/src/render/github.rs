@@ -32,6 +32,11 @@ fn command(finding: &Finding) -> String {
         properties.push(format!("col={}", region.start_column));
         properties.push(format!("endLine={}", region.end_line));
         properties.push(format!("endColumn={}", region.end_column));
+    } else if let Some(a) = &finding.archive {
+        properties.push(format!("file={}", escape_property(&a.path)));
+        if let Some(line) = a.line {
+            properties.push(format!("line={line}"));
+        }
     }
     properties.push(format!(
         "title={}",

@@ -12,7 +12,7 @@ use annotate_snippets::{
 };
 
 use super::RenderOptions;
-use crate::{Confidence, Finding, Location, Report, Severity, SourceFile, Summary};
+use crate::{ArtifactEntry, Confidence, Finding, Location, Report, Severity, SourceFile, Summary};
 
 const BOLD: &str = "\x1b[1m";
 const RESET: &str = "\x1b[0m";
@@ -22,6 +22,9 @@ pub(super) fn render(
     options: &RenderOptions,
     out: &mut dyn Write,
 ) -> io::Result<()> {
+    if let Some(artifacts) = &report.artifacts {
+        return render_scan(artifacts, options, out);
+    }
     let renderer = if options.color {
         Renderer::styled().hyperlink(false)
     } else {
@@ -44,6 +47,90 @@ pub(super) fn render(
     } else {
         writeln!(out, "{summary}")
     }
+}
+
+/// `cordon scan`: one line per artifact with its verdict; for anything not clean, the reasons and
+/// the evidence (member, line, message, and the source made safe to print).
+/// Evidence lines shown per artifact in human output (JSON has them all).
+const SHOWN: usize = 20;
+
+fn render_scan(
+    artifacts: &[ArtifactEntry],
+    options: &RenderOptions,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let paint = |code: &str, text: &str| {
+        if options.color {
+            format!("{code}{text}{RESET}")
+        } else {
+            text.to_owned()
+        }
+    };
+    let mut counts = [0usize; 3];
+    for a in artifacts {
+        let (code, i) = match a.verdict {
+            "malicious" => ("\x1b[1;31m", 0),
+            "suspicious" => ("\x1b[1;33m", 1),
+            _ => ("\x1b[32m", 2),
+        };
+        counts[i] += 1;
+        let what = match (&a.name, &a.version) {
+            (Some(n), Some(v)) => format!(" ({n} {v})"),
+            (Some(n), None) => format!(" ({n})"),
+            _ => String::new(),
+        };
+        writeln!(
+            out,
+            "{} {}{what}  score {}",
+            paint(code, &format!("{:<10}", a.verdict)),
+            a.path,
+            a.score
+        )?;
+        if a.verdict == "clean" {
+            continue;
+        }
+        for r in &a.reasons {
+            writeln!(out, "  why: {r}")?;
+        }
+        // The evidence, strongest first; context (Info) too, since it is part of the chain.
+        for f in a.findings.iter().take(SHOWN) {
+            let at = f.archive.as_ref().map_or(String::new(), |l| {
+                let member = l.member.clone().unwrap_or_default();
+                match (l.line, l.column) {
+                    (Some(line), Some(col)) => format!("{member}:{line}:{col}"),
+                    (Some(line), None) => format!("{member}:{line}"),
+                    _ => member,
+                }
+            });
+            writeln!(
+                out,
+                "  {:<6} {:<20} {at}  {}",
+                f.severity.as_str(),
+                f.id,
+                f.message
+            )?;
+            if let Some(snippet) = f.archive.as_ref().and_then(|l| l.snippet.as_deref()) {
+                writeln!(out, "         | {snippet}")?;
+            }
+        }
+        if a.findings.len() > SHOWN {
+            writeln!(
+                out,
+                "  … and {} more (see --format json)",
+                a.findings.len() - SHOWN
+            )?;
+        }
+        writeln!(out)?;
+    }
+    let line = format!(
+        "scanned {} artifact{}: {} malicious, {} suspicious, {} clean",
+        artifacts.len(),
+        if artifacts.len() == 1 { "" } else { "s" },
+        counts[0],
+        counts[1],
+        counts[2]
+    );
+    writeln!(out, "{}", paint(BOLD, &line))
 }
 
 /// `found 3 findings: 1 high, 2 medium, 0 low, 0 info`, or `no findings`.

@@ -6,7 +6,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use super::{Region, RenderOptions};
-use crate::{Finding, Location, Report};
+use crate::{ArchiveLocation, Finding, Location, Report};
 
 /// Bumped only for a change that is not an addition.
 const FORMAT_VERSION: u32 = 1;
@@ -17,8 +17,22 @@ struct Output<'a> {
     version: &'a str,
     format_version: u32,
     command: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    artifacts: Option<Vec<WireArtifact<'a>>>,
     findings: Vec<WireFinding<'a>>,
     summary: WireSummary,
+}
+
+#[derive(Serialize)]
+struct WireArtifact<'a> {
+    path: &'a str,
+    kind: &'a str,
+    name: Option<&'a str>,
+    version: Option<&'a str>,
+    verdict: &'a str,
+    score: u32,
+    reasons: &'a [String],
+    findings: Vec<WireFinding<'a>>,
 }
 
 #[derive(Serialize)]
@@ -32,11 +46,15 @@ struct WireFinding<'a> {
     related: Vec<WireRelated<'a>>,
     package: Option<WirePackage<'a>>,
     fixable: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    snippet: Option<&'a str>,
 }
 
 #[derive(Serialize)]
 struct WireLocation<'a> {
     path: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    member: Option<&'a str>,
     line: usize,
     column: usize,
     end_line: usize,
@@ -74,6 +92,20 @@ pub(super) fn render(
         version: options.tool_version,
         format_version: FORMAT_VERSION,
         command: report.command,
+        artifacts: report.artifacts.as_ref().map(|list| {
+            list.iter()
+                .map(|a| WireArtifact {
+                    path: &a.path,
+                    kind: a.kind,
+                    name: a.name.as_deref(),
+                    version: a.version.as_deref(),
+                    verdict: a.verdict,
+                    score: a.score,
+                    reasons: &a.reasons,
+                    findings: a.findings.iter().map(wire_finding).collect(),
+                })
+                .collect()
+        }),
         findings: report.findings.iter().map(wire_finding).collect(),
         summary: WireSummary {
             high: summary.high,
@@ -93,7 +125,11 @@ fn wire_finding(finding: &Finding) -> WireFinding<'_> {
         confidence: finding.confidence.as_str(),
         message: &finding.message,
         help: &finding.help,
-        location: finding.location.as_ref().map(wire_location),
+        location: finding
+            .location
+            .as_ref()
+            .map(wire_location)
+            .or_else(|| finding.archive.as_ref().map(archive_location)),
         related: finding
             .related
             .iter()
@@ -107,6 +143,22 @@ fn wire_finding(finding: &Finding) -> WireFinding<'_> {
             version: p.version.as_deref(),
         }),
         fixable: finding.fixable,
+        snippet: finding.archive.as_ref().and_then(|a| a.snippet.as_deref()),
+    }
+}
+
+/// A place inside an archive: the artifact's path, the member beside it, and the line (the
+/// whole line: evidence carries no end).
+fn archive_location(a: &ArchiveLocation) -> WireLocation<'_> {
+    let line = a.line.unwrap_or(1);
+    let column = a.column.unwrap_or(1);
+    WireLocation {
+        path: &a.path,
+        member: a.member.as_deref(),
+        line,
+        column,
+        end_line: line,
+        end_column: column,
     }
 }
 
@@ -114,6 +166,7 @@ fn wire_location(location: &Location) -> WireLocation<'_> {
     let region = Region::of(location);
     WireLocation {
         path: location.file.path(),
+        member: None,
         line: region.start_line,
         column: region.start_column,
         end_line: region.end_line,

@@ -8,7 +8,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use super::{Region, RenderOptions};
-use crate::{Finding, Location, PackageRef, Report, Severity};
+use crate::{ArchiveLocation, Finding, Location, PackageRef, Report, Severity};
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
@@ -179,6 +179,14 @@ fn result<'a>(report: &Report, finding: &'a Finding) -> SarifResult<'a> {
                 physical_location: physical(l),
                 message: None,
             })
+            .chain(finding.archive.iter().map(|a| SarifLocation {
+                id: None,
+                physical_location: archive_physical(a),
+                // SARIF has no plain field for a member inside an archive file: say it.
+                message: a.member.as_deref().map(|m| Text {
+                    text: format!("in `{m}`").into(),
+                }),
+            }))
             .collect(),
         related_locations: finding
             .related
@@ -211,6 +219,22 @@ fn physical(location: &Location) -> PhysicalLocation {
             start_column: region.start_column,
             end_line: region.end_line,
             end_column: region.end_column,
+        },
+    }
+}
+
+fn archive_physical(a: &ArchiveLocation) -> PhysicalLocation {
+    let line = a.line.unwrap_or(1);
+    let column = a.column.unwrap_or(1);
+    PhysicalLocation {
+        artifact_location: ArtifactLocation {
+            uri: uri_path(&a.path),
+        },
+        region: SarifRegion {
+            start_line: line,
+            start_column: column,
+            end_line: line,
+            end_column: column,
         },
     }
 }

@@ -12,3 +12,4 @@ mod harness_selftest;
 mod check;
 mod hook;
 mod init;
+mod scan;

@@ -16,5 +16,6 @@ pub use index::{EXAMPLE_INDEX, IndexServer, PackageSpec, VersionSpec};
 pub use uv::{UV_VERSION, lock, uv_command, uv_env, uv_path};
 #[allow(unused_imports)]
 pub use wheel::{
-    build_sdist, build_wheel, normalize_name, sdist_filename, sha256_hex, wheel_filename,
+    build_sdist, build_sdist_with, build_wheel, build_wheel_with, normalize_name, sdist_filename,
+    sha256_hex, wheel_filename,
 };

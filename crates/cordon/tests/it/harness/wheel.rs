@@ -129,23 +129,39 @@ pub fn build_wheel_with(
 /// `{base}/{package}/__init__.py`. uv never builds it in the tests (a wheel always exists); it
 /// is there so the index lists an sdist the way real indexes do, and for scanner tests.
 pub fn build_sdist(name: &str, version: &str, requires_dist: &[&str]) -> Vec<u8> {
+    let init = format!("__version__ = \"{version}\"\n");
+    let package_init = format!("{}/__init__.py", escaped_name(name));
+    build_sdist_with(
+        name,
+        version,
+        requires_dist,
+        &[(package_init.as_str(), init.as_bytes())],
+    )
+}
+
+/// Like [`build_sdist`], with the given `(path under the base directory, contents)` members
+/// instead of the default `__init__.py` (for scanner tests: a `setup.py`, a `.pth`, ...).
+pub fn build_sdist_with(
+    name: &str,
+    version: &str,
+    requires_dist: &[&str],
+    files: &[(&str, &[u8])],
+) -> Vec<u8> {
     let base = format!("{}-{version}", escaped_name(name));
     let pyproject = format!(
         "[build-system]\nrequires = []\nbuild-backend = \"unused\"\n\n\
          [project]\nname = \"{name}\"\nversion = \"{version}\"\n"
     );
-    let init = format!("__version__ = \"{version}\"\n");
-    let members = [
+    let mut members = vec![
         (
             format!("{base}/PKG-INFO"),
             metadata(name, version, requires_dist).into_bytes(),
         ),
         (format!("{base}/pyproject.toml"), pyproject.into_bytes()),
-        (
-            format!("{base}/{}/__init__.py", escaped_name(name)),
-            init.into_bytes(),
-        ),
     ];
+    for (path, contents) in files {
+        members.push((format!("{base}/{path}"), contents.to_vec()));
+    }
     let mut tar = Vec::new();
     for (path, contents) in &members {
         tar.extend_from_slice(&tar_header(path, contents.len()));

@@ -1,0 +1,318 @@
+//! `encoded-payload`: long encoded blobs (base64, hex, zlib, nested layers) and PowerShell
+//! `-EncodedCommand` arguments are decoded in memory (bounded) and, when they turn out to be
+//! code, text or an executable, handed back to be scanned by every rule as
+//! `<member>#decoded`. Programs folded from obfuscated expressions are handed back too.
+
+use std::sync::LazyLock;
+
+use cordon_diagnostics::{Confidence, Severity};
+use regex::Regex;
+use ruff_text_size::{TextRange, TextSize};
+
+use super::common::{self, StrItem};
+use super::{MemberCx, Report, Rule, RuleMeta, codec};
+use crate::model::{Behaviour, Evidence};
+use crate::python::StrKind;
+
+pub struct EncodedPayload;
+
+static META: RuleMeta = RuleMeta {
+    id: "encoded-payload",
+    summary: "decodes long base64/hex/zlib blobs and PowerShell encoded commands, and scans what they hide",
+};
+
+/// Shortest blob (in encoded characters) worth decoding.
+const MIN_BLOB: usize = 200;
+
+static PS_ENCODED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(?:powershell|pwsh)(?:\.exe)?\b[^\n]*?\s-(?:e|ec|en|enc|enco|encodedcommand)\s+([A-Za-z0-9+/]{16,}={0,2})")
+        .unwrap_or_else(|e| panic!("{e}"))
+});
+static B64_RUN: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"[A-Za-z0-9+/_\-]{200,}={0,2}").unwrap_or_else(|e| panic!("{e}")));
+static HEX_RUN: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?:[0-9a-fA-F]{2}){100,}").unwrap_or_else(|e| panic!("{e}")));
+
+/// What a blob decoded to.
+enum Decoded {
+    /// Text (code, commands, data).
+    Text(Vec<u8>, bool),
+    /// A native executable.
+    Executable(Vec<u8>, &'static str),
+    /// Python bytecode (marshal).
+    Bytecode(Vec<u8>),
+}
+
+/// Is `s` shaped like base64 (alphabet, length, mixed classes, entropy)?
+fn base64_shaped(s: &str) -> bool {
+    let body: Vec<u8> = s
+        .bytes()
+        .filter(|c| !c.is_ascii_whitespace() && *c != b'\\')
+        .collect();
+    if body.len() < MIN_BLOB {
+        return false;
+    }
+    let in_alpha = body
+        .iter()
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/' | b'=' | b'-' | b'_'))
+        .count();
+    let (mut up, mut low, mut dig) = (false, false, false);
+    for c in &body {
+        up |= c.is_ascii_uppercase();
+        low |= c.is_ascii_lowercase();
+        dig |= c.is_ascii_digit();
+    }
+    in_alpha * 100 >= body.len() * 98 && up && low && dig && codec::entropy(&body) >= 4.5
+}
+
+fn hex_shaped(s: &str) -> bool {
+    let body: Vec<u8> = s.bytes().filter(|c| !c.is_ascii_whitespace()).collect();
+    body.len() >= MIN_BLOB && body.len().is_multiple_of(2) && body.iter().all(u8::is_ascii_hexdigit)
+}
+
+fn utf16_shaped(d: &[u8]) -> bool {
+    d.len() >= 8
+        && d.len().is_multiple_of(2)
+        && d.iter().skip(1).step_by(2).filter(|&&b| b == 0).count() * 10 >= d.len() / 2 * 9
+}
+
+fn executable_kind(d: &[u8]) -> Option<&'static str> {
+    if d.starts_with(b"MZ") && d.len() >= 64 {
+        Some("a Windows executable (PE)")
+    } else if d.starts_with(b"\x7fELF") {
+        Some("a Linux executable (ELF)")
+    } else if d.starts_with(&[0xcf, 0xfa, 0xed, 0xfe]) || d.starts_with(&[0xce, 0xfa, 0xed, 0xfe]) {
+        Some("a macOS executable (Mach-O)")
+    } else {
+        None
+    }
+}
+
+/// Decodes a blob through up to [`codec::MAX_LAYERS`] layers of base64/hex/zlib/UTF-16.
+fn decode_blob(s: &str, budget: &codec::Budget, steps: &mut Vec<&'static str>) -> Option<Decoded> {
+    let mut data: Vec<u8> = if hex_shaped(s) {
+        steps.push("hex");
+        codec::hex(s.as_bytes(), budget)?
+    } else if base64_shaped(s) {
+        steps.push("base64");
+        codec::base64(s.as_bytes(), false, budget)?
+    } else if codec::looks_compressed(s.as_bytes()) {
+        s.as_bytes().to_vec()
+    } else {
+        return None;
+    };
+    for _ in 0..codec::MAX_LAYERS {
+        if codec::looks_compressed(&data) {
+            steps.push("zlib");
+            data = codec::inflate(&data, budget)?;
+            continue;
+        }
+        if utf16_shaped(&data)
+            && let Some(t) = codec::utf16le(&data)
+        {
+            steps.push("utf-16");
+            data = t.into_bytes();
+            continue;
+        }
+        if let Ok(t) = std::str::from_utf8(&data) {
+            let t = t.trim().trim_matches(|c| c == '\'' || c == '"');
+            if hex_shaped(t) {
+                steps.push("hex");
+                data = codec::hex(t.as_bytes(), budget)?;
+                continue;
+            }
+            if base64_shaped(t) {
+                steps.push("base64");
+                data = codec::base64(t.as_bytes(), false, budget)?;
+                continue;
+            }
+        }
+        break;
+    }
+    if let Some(k) = executable_kind(&data) {
+        return Some(Decoded::Executable(data, k));
+    }
+    if codec::is_text(&data) {
+        let code = std::str::from_utf8(&data)
+            .is_ok_and(|t| common::looks_like_code(t) || suspicious_text(t));
+        return Some(Decoded::Text(data, code));
+    }
+    if matches!(data.first(), Some(0xe3 | 0x63)) && data.len() > 16 {
+        return Some(Decoded::Bytecode(data));
+    }
+    None
+}
+
+/// Text that is not Python but is worth reporting as hidden (commands, URLs).
+fn suspicious_text(t: &str) -> bool {
+    let l = t.to_ascii_lowercase();
+    [
+        "http://",
+        "https://",
+        "powershell",
+        "cmd.exe",
+        "/bin/sh",
+        "/bin/bash",
+        "invoke-",
+        "start-process",
+        "curl ",
+        "wget ",
+    ]
+    .iter()
+    .any(|m| l.contains(m))
+}
+
+impl Rule for EncodedPayload {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check_member(&self, cx: &MemberCx<'_>, out: &mut Vec<Evidence>) {
+        let mut r = Report::new(cx, &META, out);
+        let items: Vec<StrItem<'_>> = if let Some(py) = cx.ast() {
+            py.strings
+                .iter()
+                .map(|s| StrItem {
+                    text: &s.value,
+                    range: s.range,
+                    exact: false,
+                    kind: Some(s.kind),
+                })
+                .collect()
+        } else {
+            let Some(text) = cx.code_text().or(cx.text) else {
+                return;
+            };
+            vec![StrItem {
+                text,
+                range: TextRange::new(
+                    TextSize::default(),
+                    TextSize::try_from(text.len()).unwrap_or_default(),
+                ),
+                exact: true,
+                kind: None,
+            }]
+        };
+        for item in &items {
+            // PowerShell encoded commands (any length).
+            for c in PS_ENCODED.captures_iter(item.text) {
+                let Some(g) = c.get(1) else { continue };
+                let Some(raw) = codec::base64(g.as_str().as_bytes(), false, cx.budget) else {
+                    continue;
+                };
+                let text = if utf16_shaped(&raw) {
+                    codec::utf16le(&raw)
+                } else {
+                    String::from_utf8(raw).ok()
+                };
+                if let Some(t) = text {
+                    r.add_snippet(
+                        Behaviour::Obfuscation,
+                        Severity::Medium,
+                        Confidence::High,
+                        format!("PowerShell encoded command decodes to: {}", clip(&t)),
+                        item.at(g.start()),
+                        item.window(g.start(), g.end()),
+                    );
+                    cx.push_payload(t.into_bytes(), item.at(g.start()));
+                }
+            }
+            match item.kind {
+                Some(StrKind::Folded) => {
+                    if common::looks_like_code(item.text) {
+                        cx.push_payload(item.text.as_bytes().to_vec(), item.range.start());
+                    }
+                }
+                Some(_) => {
+                    if item.text.len() >= MIN_BLOB {
+                        blob(cx, &mut r, item, item.text, 0);
+                    }
+                }
+                None => {
+                    for m in B64_RUN
+                        .find_iter(item.text)
+                        .chain(HEX_RUN.find_iter(item.text))
+                    {
+                        blob(cx, &mut r, item, m.as_str(), m.start());
+                    }
+                }
+            }
+        }
+        if cx.budget.exhausted() && cx.layer == 0 {
+            r.add_snippet(
+                Behaviour::LimitExceeded,
+                Severity::Low,
+                Confidence::High,
+                format!(
+                    "decoding stopped: more than {} MiB of payloads or too much folding in this file",
+                    codec::MAX_DECODED / (1024 * 1024)
+                ),
+                TextSize::default(),
+                "",
+            );
+        }
+    }
+}
+
+fn clip(s: &str) -> String {
+    let one: String = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut out: String = one.chars().take(80).collect();
+    if one.chars().count() > 80 {
+        out.push('…');
+    }
+    out
+}
+
+fn blob(cx: &MemberCx<'_>, r: &mut Report<'_, '_, '_>, item: &StrItem<'_>, s: &str, at: usize) {
+    let mut steps = Vec::new();
+    let Some(d) = decode_blob(s, cx.budget, &mut steps) else {
+        return;
+    };
+    let how = steps.join(" → ");
+    let origin = item.at(at);
+    let snippet = item.window(at, at + 40);
+    match d {
+        Decoded::Text(data, code) => {
+            if code {
+                r.add_snippet(
+                    Behaviour::Obfuscation,
+                    Severity::Medium,
+                    Confidence::High,
+                    format!(
+                        "a {}-character encoded blob ({how}) hides code: {}",
+                        s.len(),
+                        clip(&String::from_utf8_lossy(&data))
+                    ),
+                    origin,
+                    snippet,
+                );
+            }
+            cx.push_payload(data, origin);
+        }
+        Decoded::Executable(data, kind) => {
+            r.add_snippet(
+                Behaviour::Obfuscation,
+                Severity::High,
+                Confidence::High,
+                format!("a {}-character encoded blob ({how}) is {kind}", s.len()),
+                origin,
+                snippet,
+            );
+            cx.push_payload(data, origin);
+        }
+        Decoded::Bytecode(data) => {
+            r.add_snippet(
+                Behaviour::Obfuscation,
+                Severity::Medium,
+                Confidence::Medium,
+                format!(
+                    "a {}-character encoded blob ({how}) is Python bytecode",
+                    s.len()
+                ),
+                origin,
+                snippet,
+            );
+            cx.push_payload(data, origin);
+        }
+    }
+}

@@ -1,0 +1,494 @@
+//! From evidence to a verdict. A capability alone (network, processes, file reads, `exec`) is
+//! what honest packages do all day; a threat is a *chain* of behaviours in one place — secrets
+//! read and sent out, a download run, decoded data executed, a shell wired to a socket — and
+//! where the code runs weighs it: install-time code and `.pth` files run without anyone
+//! importing anything; tests, docs, examples and vendored tooling run only when someone asks.
+//!
+//! Each chain is one rule of judgement below ([`CHAINS`]): the behaviours it needs in one
+//! member (a decoded payload counts as part of the member it was decoded from), the roles it
+//! applies to, the verdict and score it gives, and the sentence that explains it.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use cordon_diagnostics::Severity;
+
+use crate::model::{Artifact, Behaviour, Evidence, MemberRole, ScannedArtifact, Verdict};
+use crate::rules::role_of;
+
+use Behaviour as B;
+
+/// One way evidence adds up to a threat.
+struct Chain {
+    /// Every group must be matched by at least one behaviour present.
+    needs: &'static [&'static [Behaviour]],
+    /// Roles this chain applies to (empty: any).
+    roles: &'static [MemberRole],
+    verdict: Verdict,
+    score: u32,
+    reason: &'static str,
+}
+
+const RUNS_UNASKED: &[MemberRole] = &[MemberRole::InstallTime, MemberRole::Pth];
+const RUNS: &[MemberRole] = &[
+    MemberRole::InstallTime,
+    MemberRole::Pth,
+    MemberRole::Package,
+    MemberRole::Other,
+];
+
+const SENDS: &[Behaviour] = &[B::NetworkSend, B::ExfilEndpoint, B::Network, B::Download];
+const EXECUTES: &[Behaviour] = &[
+    B::ProcessSpawn,
+    B::HiddenProcess,
+    B::DynamicExec,
+    B::DecodeExec,
+    B::DropExecutable,
+];
+
+/// The chains, strongest first. Honest libraries read credentials (requests reads `.netrc`,
+/// botocore `~/.aws/credentials`), talk to chat APIs (tqdm's Telegram and Discord helpers),
+/// download and run things (pip, virtualenv): in package code a chain needs the marks of theft —
+/// an exfiltration endpoint, a hidden process, a dropped executable, executed decoded data. Code
+/// that runs without anyone asking (install-time, `.pth`) is held to a stricter standard.
+static CHAINS: &[Chain] = &[
+    Chain {
+        needs: &[&[B::ReverseShell]],
+        roles: &[],
+        verdict: Verdict::Malicious,
+        score: 98,
+        reason: "opens a reverse shell: a remote party gets a shell on the machine",
+    },
+    Chain {
+        needs: &[&[B::CredentialAccess, B::EnvDump], SENDS],
+        roles: RUNS_UNASKED,
+        verdict: Verdict::Malicious,
+        score: 96,
+        reason: "reads credentials or the whole environment and sends data out",
+    },
+    Chain {
+        needs: &[&[B::CredentialAccess, B::EnvDump], &[B::ExfilEndpoint]],
+        roles: RUNS,
+        verdict: Verdict::Malicious,
+        score: 95,
+        reason: "reads credentials or the whole environment next to an exfiltration endpoint",
+    },
+    Chain {
+        needs: &[&[B::Download], EXECUTES],
+        roles: RUNS_UNASKED,
+        verdict: Verdict::Malicious,
+        score: 92,
+        reason: "downloads code or an executable and runs it",
+    },
+    Chain {
+        needs: &[
+            &[B::Download],
+            &[B::HiddenProcess, B::DropExecutable, B::DecodeExec],
+        ],
+        roles: RUNS,
+        verdict: Verdict::Malicious,
+        score: 90,
+        reason: "downloads code or an executable and runs it hidden or from a dropped file",
+    },
+    Chain {
+        needs: &[&[B::DecodeExec]],
+        roles: RUNS,
+        verdict: Verdict::Malicious,
+        score: 90,
+        reason: "executes data it decodes or deobfuscates at run time",
+    },
+    Chain {
+        needs: &[
+            &[B::PthExec],
+            &[
+                B::Network,
+                B::NetworkSend,
+                B::Download,
+                B::ProcessSpawn,
+                B::HiddenProcess,
+                B::DynamicExec,
+                B::DecodeExec,
+                B::Obfuscation,
+                B::ExfilEndpoint,
+            ],
+        ],
+        roles: &[],
+        verdict: Verdict::Malicious,
+        score: 90,
+        reason: "a .pth file runs code that reaches the network, spawns processes or executes data at every Python start",
+    },
+    Chain {
+        needs: &[
+            &[B::DropExecutable],
+            &[B::ProcessSpawn, B::HiddenProcess, B::Persistence],
+        ],
+        roles: RUNS,
+        verdict: Verdict::Malicious,
+        score: 88,
+        reason: "writes an executable to disk and starts it",
+    },
+    Chain {
+        needs: &[
+            &[B::Persistence],
+            &[
+                B::Download,
+                B::HiddenProcess,
+                B::DropExecutable,
+                B::DecodeExec,
+            ],
+        ],
+        roles: RUNS,
+        verdict: Verdict::Malicious,
+        score: 88,
+        reason: "installs itself to run again (cron, autostart, shell rc, run keys) and fetches or hides code",
+    },
+    Chain {
+        needs: &[&[B::HiddenProcess]],
+        roles: RUNS_UNASKED,
+        verdict: Verdict::Malicious,
+        score: 85,
+        reason: "starts a hidden or detached process while installing",
+    },
+    Chain {
+        needs: &[
+            &[B::ExfilEndpoint],
+            &[
+                B::NetworkSend,
+                B::Recon,
+                B::Network,
+                B::Download,
+                B::ProcessSpawn,
+            ],
+        ],
+        roles: RUNS_UNASKED,
+        verdict: Verdict::Malicious,
+        score: 85,
+        reason: "talks to an exfiltration endpoint (chat webhook, paste or tunnelling service, raw IP) while installing",
+    },
+    Chain {
+        needs: &[
+            &[B::Recon],
+            &[B::ExfilEndpoint],
+            &[B::NetworkSend, B::Network],
+        ],
+        roles: RUNS,
+        verdict: Verdict::Malicious,
+        score: 82,
+        reason: "collects host information and sends it to an exfiltration endpoint",
+    },
+    Chain {
+        needs: &[
+            &[B::Recon, B::CredentialAccess, B::EnvDump],
+            &[B::NetworkSend],
+        ],
+        roles: RUNS_UNASKED,
+        verdict: Verdict::Malicious,
+        score: 80,
+        reason: "collects host information and sends it out while installing",
+    },
+    Chain {
+        needs: &[&[B::Persistence, B::Download]],
+        roles: RUNS_UNASKED,
+        verdict: Verdict::Suspicious,
+        score: 50,
+        reason: "fetches code or touches persistence locations while installing",
+    },
+    Chain {
+        needs: &[&[B::Network, B::NetworkSend, B::ExfilEndpoint]],
+        roles: RUNS_UNASKED,
+        verdict: Verdict::Suspicious,
+        score: 50,
+        reason: "reaches the network while installing",
+    },
+    Chain {
+        needs: &[&[B::HiddenProcess]],
+        roles: &[],
+        verdict: Verdict::Suspicious,
+        score: 55,
+        reason: "starts a hidden or detached process",
+    },
+    Chain {
+        needs: &[&[B::DecodeExec]],
+        roles: &[],
+        verdict: Verdict::Suspicious,
+        score: 50,
+        reason: "executes decoded data (in tests, docs or vendored code)",
+    },
+    Chain {
+        needs: &[
+            &[B::Obfuscation],
+            &[B::DynamicExec, B::ProcessSpawn, B::NetworkSend],
+        ],
+        roles: RUNS_UNASKED,
+        verdict: Verdict::Suspicious,
+        score: 55,
+        reason: "obfuscated code that executes or reaches out while installing",
+    },
+    Chain {
+        needs: &[&[B::SourceTrick]],
+        roles: RUNS,
+        verdict: Verdict::Suspicious,
+        score: 50,
+        reason: "hides code with bidirectional-control characters or homoglyphs",
+    },
+];
+
+/// The part of a member path evidence belongs to: a payload decoded from `setup.py` is part of
+/// `setup.py` (`setup.py#decoded`).
+fn host_member(path: &str) -> &str {
+    path.split('#').next().unwrap_or(path)
+}
+
+/// Judges an artifact from all the evidence found in it.
+pub fn judge(artifact: &Artifact, mut evidence: Vec<Evidence>) -> ScannedArtifact {
+    // Behaviours per member (artifact-wide evidence under ""), with the strongest severity.
+    let mut by_member: BTreeMap<&str, BTreeMap<Behaviour, Severity>> = BTreeMap::new();
+    for e in &evidence {
+        let key = e.member.as_deref().map_or("", host_member);
+        let slot = by_member
+            .entry(key)
+            .or_default()
+            .entry(e.behaviour)
+            .or_insert(e.severity);
+        if e.severity > *slot {
+            *slot = e.severity;
+        }
+    }
+    let mut verdict = Verdict::Clean;
+    let mut score = 0u32;
+    let mut reasons: Vec<String> = Vec::new();
+    for (member, behaviours) in &by_member {
+        let role = role_for(artifact, member);
+        // Rules report context at Info (a developer tool's own config file, a chat API base
+        // URL, a place only named): in package code that is never a link of a chain.
+        // Capabilities are Info by nature and do count.
+        let present: BTreeSet<Behaviour> = behaviours
+            .iter()
+            // Code that runs unasked (setup.py, .pth) has no business with any of it, so there
+            // context counts too.
+            .filter(|(b, sev)| {
+                **sev > Severity::Info || is_capability(**b) || RUNS_UNASKED.contains(&role)
+            })
+            .map(|(b, _)| *b)
+            .collect();
+        for chain in CHAINS {
+            if !chain.roles.is_empty() && !chain.roles.contains(&role) {
+                continue;
+            }
+            if !chain
+                .needs
+                .iter()
+                .all(|g| g.iter().any(|b| present.contains(b)))
+            {
+                continue;
+            }
+            let (v, s) = weigh(chain.verdict, chain.score, role);
+            if v == Verdict::Clean {
+                continue;
+            }
+            let place = if member.is_empty() {
+                String::new()
+            } else {
+                format!(" ({} code in `{member}`)", role.as_str())
+            };
+            reasons.push(format!("{}{place}", chain.reason));
+            if (v, s) > (verdict, score) {
+                verdict = v;
+                score = s;
+            }
+            // The strongest chain of a member explains it; weaker ones would repeat it.
+            break;
+        }
+    }
+    // A hostile or broken archive (a bomb, path traversal) is never clean: part of it is unread.
+    if verdict == Verdict::Clean
+        && evidence.iter().any(|e| {
+            e.behaviour == B::LimitExceeded
+                && e.severity == Severity::High
+                // Data shipped in tests or benchmarks (scipy's sparse `.npz` matrices compress
+                // a thousandfold) and archives nested inside are not what gets installed.
+                && e.member.as_deref().is_none_or(|m| {
+                    !m.contains("!/")
+                        && !matches!(
+                            role_for(artifact, m),
+                            MemberRole::Peripheral | MemberRole::Vendored
+                        )
+                })
+        })
+    {
+        verdict = Verdict::Suspicious;
+        score = 50;
+        reasons.push("the archive is hostile or malformed: a reading limit was hit, or a member path escapes it".to_owned());
+    }
+    if verdict == Verdict::Clean {
+        // A clean artifact still gets a small score from what it can do.
+        score = evidence
+            .iter()
+            .map(|e| match e.severity {
+                Severity::High => 8,
+                Severity::Medium => 4,
+                Severity::Low => 1,
+                Severity::Info => 0,
+            })
+            .sum::<u32>()
+            .min(30);
+    }
+    evidence.sort_by(|a, b| {
+        b.severity
+            .cmp(&a.severity)
+            .then_with(|| a.member.cmp(&b.member))
+            .then_with(|| a.line.cmp(&b.line))
+    });
+    ScannedArtifact {
+        path: artifact.path.clone(),
+        kind: artifact.kind,
+        name: artifact.name.clone(),
+        version: artifact.version.clone(),
+        verdict,
+        score: score.min(100),
+        evidence,
+        reasons,
+        members: artifact.members.len(),
+    }
+}
+
+/// Behaviours that are capabilities, reported at Info by nature.
+fn is_capability(b: Behaviour) -> bool {
+    matches!(
+        b,
+        B::InstallHook | B::Network | B::ProcessSpawn | B::DynamicExec | B::Recon | B::Evasion
+    )
+}
+
+/// The role of the member at `path` (`""`: the artifact as a whole).
+fn role_for(artifact: &Artifact, path: &str) -> MemberRole {
+    if path.is_empty() {
+        return MemberRole::Metadata;
+    }
+    match artifact.members.iter().find(|m| m.path == path) {
+        // A distribution shipped inside this one (virtualenv's seed wheels) is data here: its
+        // code runs only when someone installs it, as its own artifact.
+        Some(m) if m.depth > 0 => MemberRole::Vendored,
+        Some(m) => role_of(artifact, m),
+        None => MemberRole::Other,
+    }
+}
+
+/// Tests, docs, examples and vendored tooling are not run by installing or importing: a
+/// chain found there counts one level less.
+fn weigh(verdict: Verdict, score: u32, role: MemberRole) -> (Verdict, u32) {
+    match role {
+        MemberRole::Peripheral | MemberRole::Vendored => match verdict {
+            Verdict::Malicious => (Verdict::Suspicious, score * role.weight() / 100),
+            _ => (Verdict::Clean, 0),
+        },
+        _ => (verdict, score),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{ArtifactKind, Member};
+
+    fn artifact(paths: &[&str]) -> Artifact {
+        Artifact {
+            path: "x.tar.gz".into(),
+            kind: ArtifactKind::Sdist,
+            name: Some("x".into()),
+            version: Some("1.0".into()),
+            members: paths
+                .iter()
+                .map(|p| Member {
+                    path: (*p).to_owned(),
+                    data: Vec::new(),
+                    depth: 0,
+                })
+                .collect(),
+            reading: Vec::new(),
+        }
+    }
+
+    fn ev(member: &str, b: Behaviour, sev: Severity) -> Evidence {
+        Evidence::new("test", b, sev, "m").in_member(member)
+    }
+
+    #[test]
+    fn a_capability_alone_is_clean() {
+        let a = artifact(&["x-1.0/x/net.py"]);
+        let s = judge(
+            &a,
+            vec![
+                ev("x-1.0/x/net.py", B::Network, Severity::Info),
+                ev("x-1.0/x/net.py", B::ProcessSpawn, Severity::Low),
+            ],
+        );
+        assert_eq!(s.verdict, Verdict::Clean);
+        assert!(s.reasons.is_empty());
+    }
+
+    #[test]
+    fn credentials_sent_out_are_malicious() {
+        let a = artifact(&["x-1.0/setup.py"]);
+        let s = judge(
+            &a,
+            vec![
+                ev("x-1.0/setup.py", B::CredentialAccess, Severity::High),
+                ev("x-1.0/setup.py", B::NetworkSend, Severity::Medium),
+            ],
+        );
+        assert_eq!(s.verdict, Verdict::Malicious);
+        assert!(s.reasons[0].contains("credentials"), "{:?}", s.reasons);
+        assert!(s.reasons[0].contains("install-time"), "{:?}", s.reasons);
+    }
+
+    #[test]
+    fn decoded_payload_counts_for_its_host_member() {
+        let a = artifact(&["x-1.0/setup.py"]);
+        let s = judge(
+            &a,
+            vec![
+                ev("x-1.0/setup.py", B::DecodeExec, Severity::High),
+                ev("x-1.0/setup.py#decoded", B::Download, Severity::High),
+            ],
+        );
+        assert_eq!(s.verdict, Verdict::Malicious);
+    }
+
+    #[test]
+    fn the_same_chain_in_tests_is_only_suspicious() {
+        let a = artifact(&["x-1.0/tests/test_x.py"]);
+        let s = judge(
+            &a,
+            vec![
+                ev("x-1.0/tests/test_x.py", B::CredentialAccess, Severity::High),
+                ev("x-1.0/tests/test_x.py", B::NetworkSend, Severity::Medium),
+            ],
+        );
+        // In tests the chain would need an exfiltration endpoint to count at all.
+        assert_eq!(s.verdict, Verdict::Clean);
+    }
+
+    #[test]
+    fn chains_need_one_member() {
+        let a = artifact(&["x-1.0/x/a.py", "x-1.0/x/b.py"]);
+        let s = judge(
+            &a,
+            vec![
+                ev("x-1.0/x/a.py", B::CredentialAccess, Severity::High),
+                ev("x-1.0/x/b.py", B::NetworkSend, Severity::Medium),
+            ],
+        );
+        assert_eq!(s.verdict, Verdict::Clean);
+    }
+
+    #[test]
+    fn a_hostile_archive_is_never_clean_but_test_data_may_compress_well() {
+        let a = artifact(&["x-1.0/bomb.bin", "x-1.0/tests/data.npz!/a.npy"]);
+        let bomb = Evidence::new("archive-limit", B::LimitExceeded, Severity::High, "ratio")
+            .in_member("x-1.0/bomb.bin");
+        assert_eq!(judge(&a, vec![bomb]).verdict, Verdict::Suspicious);
+        let data = Evidence::new("archive-limit", B::LimitExceeded, Severity::High, "ratio")
+            .in_member("x-1.0/tests/data.npz!/a.npy");
+        assert_eq!(judge(&a, vec![data]).verdict, Verdict::Clean);
+    }
+}
