@@ -43,7 +43,7 @@ use std::io::{BufReader, Read, Seek, SeekFrom};
 use std::path::Path;
 
 pub use collect::rule;
-pub use names::name_version;
+pub use names::{core_metadata_name_version, name_version};
 pub use venv::{VENV_PREFIX, venv};
 
 use crate::model::{Artifact, ArtifactKind, Limits};

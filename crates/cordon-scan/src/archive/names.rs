@@ -89,9 +89,16 @@ fn is_version(s: &str) -> bool {
 }
 
 /// `Name:` and `Version:` from core metadata (`METADATA`, `PKG-INFO`): the headers before the
-/// first blank line.
+/// first blank line. Both must be there.
 pub(crate) fn metadata_name_version(data: &[u8]) -> Option<(String, String)> {
-    let text = String::from_utf8_lossy(data);
+    let (name, version) = core_metadata_name_version(&String::from_utf8_lossy(data));
+    Some((name?, version?))
+}
+
+/// `Name:` and `Version:` of a core-metadata text, each when present (keys are matched without
+/// regard to case; headers end at the first blank line). Shared by the readers and the
+/// `metadata-mismatch` rule.
+pub fn core_metadata_name_version(text: &str) -> (Option<String>, Option<String>) {
     let (mut name, mut version) = (None, None);
     for line in text.lines() {
         if line.trim().is_empty() {
@@ -109,7 +116,7 @@ pub(crate) fn metadata_name_version(data: &[u8]) -> Option<(String, String)> {
             }
         }
     }
-    Some((name?, version?))
+    (name, version)
 }
 
 /// A member path as read from an archive, made safe.

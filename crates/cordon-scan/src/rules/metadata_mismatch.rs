@@ -19,20 +19,9 @@ static META: RuleMeta = RuleMeta {
     summary: "name/version in metadata vs file name; wheel RECORD vs contents; setup.py literals vs PKG-INFO",
 };
 
-/// `Name:` and `Version:` of a core-metadata file (headers end at the first blank line).
+/// `Name:` and `Version:` of a core-metadata file (the readers' own parser).
 pub fn name_version(text: &str) -> (Option<String>, Option<String>) {
-    let (mut name, mut version) = (None, None);
-    for line in text.lines() {
-        if line.trim().is_empty() {
-            break;
-        }
-        if let Some(v) = line.strip_prefix("Name:") {
-            name.get_or_insert_with(|| v.trim().to_owned());
-        } else if let Some(v) = line.strip_prefix("Version:") {
-            version.get_or_insert_with(|| v.trim().to_owned());
-        }
-    }
-    (name, version)
+    crate::archive::core_metadata_name_version(text)
 }
 
 /// Versions equal up to trailing zero release segments, case, a leading `v` and separators.
