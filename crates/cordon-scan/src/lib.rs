@@ -15,6 +15,7 @@
 
 pub mod archive;
 pub mod model;
+pub mod pattern;
 pub mod python;
 pub mod rules;
 pub mod safe;

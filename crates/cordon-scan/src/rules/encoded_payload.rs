@@ -25,13 +25,78 @@ static META: RuleMeta = RuleMeta {
 const MIN_BLOB: usize = 200;
 
 static PS_ENCODED: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:powershell|pwsh)(?:\.exe)?\b[^\n]*?\s-(?:e|ec|en|enc|enco|encodedcommand)\s+([A-Za-z0-9+/]{16,}={0,2})")
+    crate::pattern::new(r"(?i)\b(?:powershell|pwsh)(?:\.exe)?\b[^\n]*?\s-(?:e|ec|en|enc|enco|encodedcommand)\s+([A-Za-z0-9+/]{16,}={0,2})")
         .unwrap_or_else(|e| panic!("{e}"))
 });
-static B64_RUN: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"[A-Za-z0-9+/_\-]{200,}={0,2}").unwrap_or_else(|e| panic!("{e}")));
-static HEX_RUN: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?:[0-9a-fA-F]{2}){100,}").unwrap_or_else(|e| panic!("{e}")));
+
+/// The runs of at least [`MIN_BLOB`] base64 characters (`[A-Za-z0-9+/_-]`, then up to two
+/// `=`), then the runs of at least [`MIN_BLOB`] hex digits (an even count) — a hand-written
+/// pass because these run over every text file, data included, where a regex is slow.
+fn blob_runs(text: &str) -> Vec<std::ops::Range<usize>> {
+    const B64: [bool; 256] = {
+        let mut t = [false; 256];
+        let mut c: u8 = 0;
+        loop {
+            t[c as usize] = c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/' | b'_' | b'-');
+            if c == u8::MAX {
+                break;
+            }
+            c += 1;
+        }
+        t
+    };
+    let b = text.as_bytes();
+    let b64 = |c: u8| B64[usize::from(c)];
+    let mut out = Vec::new();
+    let mut hex = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        if !b64(b[i]) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < b.len() && b64(b[i]) {
+            i += 1;
+        }
+        if i - start < MIN_BLOB {
+            continue;
+        }
+        let mut end = i;
+        while end < b.len() && end - i < 2 && b[end] == b'=' {
+            end += 1;
+        }
+        out.push(start..end);
+        let mut j = start;
+        while j < i {
+            if !b[j].is_ascii_hexdigit() {
+                j += 1;
+                continue;
+            }
+            let h = j;
+            while j < i && b[j].is_ascii_hexdigit() {
+                j += 1;
+            }
+            if j - h >= MIN_BLOB {
+                hex.push(h..h + (j - h) / 2 * 2);
+            }
+        }
+        i = end;
+    }
+    out.extend(hex);
+    out
+}
+
+/// True when `s` names PowerShell (any case), the only strings [`PS_ENCODED`] can match.
+fn names_powershell(s: &str) -> bool {
+    static NAMES: LazyLock<aho_corasick::AhoCorasick> = LazyLock::new(|| {
+        aho_corasick::AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(["pwsh", "powershell"])
+            .unwrap_or_else(|e| panic!("{e}"))
+    });
+    NAMES.is_match(s)
+}
 
 /// What a blob decoded to.
 enum Decoded {
@@ -195,7 +260,8 @@ impl Rule for EncodedPayload {
         };
         for item in &items {
             // PowerShell encoded commands (any length).
-            for c in PS_ENCODED.captures_iter(item.text) {
+            let ps = names_powershell(item.text);
+            for c in PS_ENCODED.captures_iter(if ps { item.text } else { "" }) {
                 let Some(g) = c.get(1) else { continue };
                 let Some(raw) = codec::base64(g.as_str().as_bytes(), false, cx.budget) else {
                     continue;
@@ -229,11 +295,8 @@ impl Rule for EncodedPayload {
                     }
                 }
                 None => {
-                    for m in B64_RUN
-                        .find_iter(item.text)
-                        .chain(HEX_RUN.find_iter(item.text))
-                    {
-                        blob(cx, &mut r, item, m.as_str(), m.start());
+                    for m in blob_runs(item.text) {
+                        blob(cx, &mut r, item, &item.text[m.clone()], m.start);
                     }
                 }
             }

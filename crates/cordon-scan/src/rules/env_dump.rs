@@ -43,7 +43,7 @@ const SERIALIZE: &[&str] = &[
 ];
 
 static TEXT_DUMP: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:json\s*\.\s*dumps?|\bstr|\brepr|\bprint|urlencode)\s*\(\s*(?:dict\s*\(\s*)?os\s*\.\s*environ\b\s*\)?\s*[),]|os\s*\.\s*environ\s*\.\s*items\s*\(\s*\)")
+    crate::pattern::new(r"(?:json\s*\.\s*dumps?|\bstr|\brepr|\bprint|urlencode)\s*\(\s*(?:dict\s*\(\s*)?os\s*\.\s*environ\b\s*\)?\s*[),]|os\s*\.\s*environ\s*\.\s*items\s*\(\s*\)")
         .unwrap_or_else(|e| panic!("{e}"))
 });
 

@@ -24,12 +24,14 @@ static META: RuleMeta = RuleMeta {
     summary: "sdist/install argv guards, OS checks around payloads, VM/sandbox/debugger checks, long sleeps",
 };
 
+static GATE: LazyLock<common::Gate> = LazyLock::new(|| common::Gate::new([ANALYSIS.as_str()]));
+
 static ANALYSIS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:vboxservice|vboxtray|vboxmouse|vboxguest|VBOX_|VirtualBox|vmtoolsd|vmwaretray|vmwareuser|vmware|vmsrvc|vmusrvc|qemu-ga|xenservice|prl_cc|prl_tools|sandboxie|sbiedll|wireshark|fiddler|httpdebuggerui|processhacker|procmon|procexp|ollydbg|x64dbg|x32dbg|ida64|idaq|dumpcap|pestudio|joeboxserver|joeboxcontrol|WDAGUtilityAccount|IsDebuggerPresent|CheckRemoteDebuggerPresent)\b")
+    crate::pattern::new(r"(?i)\b(?:vboxservice|vboxtray|vboxmouse|vboxguest|VBOX_|VirtualBox|vmtoolsd|vmwaretray|vmwareuser|vmware|vmsrvc|vmusrvc|qemu-ga|xenservice|prl_cc|prl_tools|sandboxie|sbiedll|wireshark|fiddler|httpdebuggerui|processhacker|procmon|procexp|ollydbg|x64dbg|x32dbg|ida64|idaq|dumpcap|pestudio|joeboxserver|joeboxcontrol|WDAGUtilityAccount|IsDebuggerPresent|CheckRemoteDebuggerPresent)\b")
         .unwrap_or_else(|e| panic!("{e}"))
 });
 static TEXT_ARGV: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"['"](?:sdist|install|bdist_wheel|egg_info|develop)['"]\s+(?:not\s+)?in\s+(?:sys\s*\.\s*)?argv"#)
+    crate::pattern::new(r#"['"](?:sdist|install|bdist_wheel|egg_info|develop)['"]\s+(?:not\s+)?in\s+(?:sys\s*\.\s*)?argv"#)
         .unwrap_or_else(|e| panic!("{e}"))
 });
 
@@ -155,7 +157,7 @@ impl Rule for Evasion {
         }
         let mut names: BTreeSet<String> = BTreeSet::new();
         let mut first = None;
-        for item in common::strings(cx) {
+        for item in GATE.strings(cx) {
             for m in ANALYSIS.find_iter(item.text).take(50) {
                 if names.insert(m.as_str().to_ascii_lowercase()) {
                     first.get_or_insert((

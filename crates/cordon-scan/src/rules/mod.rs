@@ -15,7 +15,7 @@
 #![allow(clippy::case_sensitive_file_extension_comparisons)]
 
 use std::borrow::Cow;
-use std::cell::RefCell;
+use std::cell::{OnceCell, RefCell};
 use std::collections::HashSet;
 use std::hash::{DefaultHasher, Hash, Hasher};
 
@@ -89,11 +89,15 @@ pub struct MemberCx<'a> {
     pub kind: CodeKind,
     /// 0 for a member itself, n for a payload decoded n layers deep from it.
     pub layer: u8,
-    /// Line index of [`MemberCx::code_text`].
-    pub lines: &'a LineIndex,
+    /// Line index of [`MemberCx::code_text`] (built on first use: most members report nothing).
+    lines: OnceCell<LineIndex>,
     /// What decoding may still spend for this file (shared by its decoded layers).
     pub budget: &'a codec::Budget,
     payloads: &'a RefCell<Payloads>,
+    /// [`common::strings`], computed once for every rule.
+    strings: OnceCell<Vec<common::StrItem<'a>>>,
+    /// The strings joined by newlines, for [`common::Gate`].
+    joined: OnceCell<String>,
 }
 
 /// A payload decoded by a rule, to be scanned as its own member.
@@ -139,7 +143,8 @@ impl<'a> MemberCx<'a> {
         if offset.to_usize() > src.len() {
             return (1, 1);
         }
-        python::line_col(self.lines, src, offset)
+        let lines = self.lines.get_or_init(|| LineIndex::from_source_text(src));
+        python::line_col(lines, src, offset)
     }
 
     /// The source of `range` (cut to a few hundred bytes), for a snippet.
@@ -190,6 +195,27 @@ impl<'a> MemberCx<'a> {
         if p.seen.insert(key) {
             p.found.push(Payload { data, origin });
         }
+    }
+
+    /// The strings rules read (see [`common::strings`]), computed once per member.
+    pub fn strings(&self) -> &[common::StrItem<'a>] {
+        self.strings.get_or_init(|| common::strings(self))
+    }
+
+    /// [`MemberCx::strings`] joined by newlines: one haystack for a [`common::Gate`].
+    pub fn joined_strings(&self) -> &str {
+        self.joined.get_or_init(|| {
+            let items = self.strings();
+            if let [one] = items {
+                return one.text.to_owned();
+            }
+            let mut s = String::with_capacity(items.iter().map(|i| i.text.len() + 1).sum());
+            for i in items {
+                s.push_str(i.text);
+                s.push('\n');
+            }
+            s
+        })
     }
 
     /// True for members whose code runs (Python, `.pth`, scripts, bytecode).
@@ -497,13 +523,21 @@ pub fn pth_code(text: &str) -> String {
     out
 }
 
-/// Runs every rule over the artifact.
+/// Runs every rule over the artifact, its members in parallel (evidence stays in member order).
 pub fn run(artifact: &Artifact) -> Vec<Evidence> {
+    use rayon::prelude::*;
     let mut out = Vec::new();
     run_artifact_rules(artifact, &mut out);
-    for member in &artifact.members {
-        scan_member(artifact, member, &mut out);
-    }
+    let per_member: Vec<Vec<Evidence>> = artifact
+        .members
+        .par_iter()
+        .map(|member| {
+            let mut ev = Vec::new();
+            scan_member(artifact, member, &mut ev);
+            ev
+        })
+        .collect();
+    out.extend(per_member.into_iter().flatten());
     out
 }
 
@@ -644,8 +678,6 @@ fn analyze(
         (l, Some(p)) if l > 0 && !p.has_ast() => (CodeKind::Script, None),
         _ => (kind, py),
     };
-    let line_src = py.as_ref().map(|p| p.source).or(text).unwrap_or("");
-    let lines = LineIndex::from_source_text(line_src);
     let payloads = RefCell::new(Payloads::default());
     let cx = MemberCx {
         artifact,
@@ -655,9 +687,11 @@ fn analyze(
         python: py.as_ref(),
         kind,
         layer,
-        lines: &lines,
+        lines: OnceCell::new(),
         budget,
         payloads: &payloads,
+        strings: OnceCell::new(),
+        joined: OnceCell::new(),
     };
     for rule in ALL {
         rule.check_member(&cx, out);

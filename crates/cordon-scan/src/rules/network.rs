@@ -51,7 +51,7 @@ const NET_MODULES: &[&str] = &[
 ];
 
 static TEXT_IMPORT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?m)^[ \t]*(?:import|from)[ \t]+(requests|urllib[23]?|http\.client|httplib|socket|httpx|aiohttp|smtplib|ftplib|telnetlib|paramiko|websockets?|pycurl)\b")
+    crate::pattern::new(r"(?m)^[ \t]*(?:import|from)[ \t]+(requests|urllib[23]?|http\.client|httplib|socket|httpx|aiohttp|smtplib|ftplib|telnetlib|paramiko|websockets?|pycurl)\b")
         .unwrap_or_else(|e| panic!("{e}"))
 });
 /// Calls that read facts about the host or its user.
@@ -68,15 +68,15 @@ const HOST_FACTS: &[&str] = &[
 ];
 
 static NET_TOOL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(?:^|[\s;&|(`$])(?:curl|wget|nc|ncat|netcat|nslookup|dig|host|ping|ssh|scp|ftp|tftp|invoke-webrequest|iwr|invoke-restmethod|irm|bitsadmin|certutil)(?:\.exe)?\s")
+    crate::pattern::new(r"(?i)(?:^|[\s;&|(`$])(?:curl|wget|nc|ncat|netcat|nslookup|dig|host|ping|ssh|scp|ftp|tftp|invoke-webrequest|iwr|invoke-restmethod|irm|bitsadmin|certutil)(?:\.exe)?\s")
         .unwrap_or_else(|e| panic!("{e}"))
 });
 static NET_TOOL_SEND: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\bcurl\b[^\n]*\s(?:-d|--data(?:-\w+)?|-F|--form|-T|--upload-file|--json|-X\s*(?:POST|PUT))\b|\bwget\b[^\n]*--post-(?:data|file)|\b(?:nslookup|dig|host|ping)\b[^\n]*(?:\$\(|`|%\w+%)|-Method\s+(?:POST|PUT)|\bscp\b[^\n]*\s\S+@\S+:")
+    crate::pattern::new(r"(?i)\bcurl\b[^\n]*\s(?:-d|--data(?:-\w+)?|-F|--form|-T|--upload-file|--json|-X\s*(?:POST|PUT))\b|\bwget\b[^\n]*--post-(?:data|file)|\b(?:nslookup|dig|host|ping)\b[^\n]*(?:\$\(|`|%\w+%)|-Method\s+(?:POST|PUT)|\bscp\b[^\n]*\s\S+@\S+:")
         .unwrap_or_else(|e| panic!("{e}"))
 });
 static TEXT_SEND: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b(?:requests|httpx|session|client)\s*\.\s*(?:post|put|patch)\s*\(|\.\s*(?:sendall|sendto|sendmail|send_message|storbinary)\s*\(|\burlopen\s*\([^\n)]*\bdata\s*=")
+    crate::pattern::new(r"\b(?:requests|httpx|session|client)\s*\.\s*(?:post|put|patch)\s*\(|\.\s*(?:sendall|sendto|sendmail|send_message|storbinary)\s*\(|\burlopen\s*\([^\n)]*\bdata\s*=")
         .unwrap_or_else(|e| panic!("{e}"))
 });
 

@@ -25,18 +25,20 @@ static META: RuleMeta = RuleMeta {
 };
 
 static PYARMOR: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"__pyarmor__|\bpytransform\b|\bpyarmor_runtime\w*|__armor_enter__|__armor_exit__|__armor_wrap__")
+    crate::pattern::new(r"__pyarmor__|\bpytransform\b|\bpyarmor_runtime\w*|__armor_enter__|__armor_exit__|__armor_wrap__")
         .unwrap_or_else(|e| panic!("{e}"))
 });
 static PADDING: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?m)\S[ \t]{120,}(?:;|[A-Za-z_]\w*\s*[(.=])").unwrap_or_else(|e| panic!("{e}"))
-});
-static ESCAPE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\\(?:x[0-9a-fA-F]{2}|u00[0-9a-fA-F]{2}|[0-7]{3})")
+    crate::pattern::new(r"(?m)\S[ \t]{120,}(?:;|[A-Za-z_]\w*\s*[(.=])")
         .unwrap_or_else(|e| panic!("{e}"))
 });
-static IDENT: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"\b[A-Za-z_][A-Za-z0-9_]*\b").unwrap_or_else(|e| panic!("{e}")));
+static ESCAPE: LazyLock<Regex> = LazyLock::new(|| {
+    crate::pattern::new(r"\\(?:x[0-9a-fA-F]{2}|u00[0-9a-fA-F]{2}|[0-7]{3})")
+        .unwrap_or_else(|e| panic!("{e}"))
+});
+static IDENT: LazyLock<Regex> = LazyLock::new(|| {
+    crate::pattern::new(r"\b[A-Za-z_][A-Za-z0-9_]*\b").unwrap_or_else(|e| panic!("{e}"))
+});
 
 /// Builtins that should be called by name; reaching them another way hides them.
 const HIDDEN_BUILTINS: &[&str] = &["exec", "eval", "compile", "__import__", "execfile"];

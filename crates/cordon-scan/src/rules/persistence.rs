@@ -28,9 +28,12 @@ struct Place {
     named: Severity,
 }
 
+static GATE: LazyLock<common::Gate> =
+    LazyLock::new(|| common::Gate::new(PLACES.iter().map(|p| p.re.as_str())));
+
 static PLACES: LazyLock<Vec<Place>> = LazyLock::new(|| {
     let p = |re: &str, what, named| Place {
-        re: Regex::new(re).unwrap_or_else(|e| panic!("{re}: {e}")),
+        re: crate::pattern::new(re).unwrap_or_else(|e| panic!("{re}: {e}")),
         what,
         named,
     };
@@ -189,8 +192,9 @@ impl Rule for Persistence {
                 }
             }
         }
-        for item in common::strings(cx) {
-            for p in PLACES.iter() {
+        let places = GATE.open(cx);
+        for item in cx.strings() {
+            for p in PLACES.iter().filter(|_| places) {
                 if let Some(m) = p.re.find(item.text) {
                     r.add_snippet(
                         Behaviour::Persistence,

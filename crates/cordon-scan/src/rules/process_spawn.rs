@@ -18,14 +18,14 @@ static META: RuleMeta = RuleMeta {
 };
 
 static TEXT_SPAWN: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
+    crate::pattern::new(
         r"\b(?:subprocess\s*\.\s*(?:Popen|run|call|check_call|check_output|getoutput|getstatusoutput)|os\s*\.\s*(?:system|popen[234]?|exec[lv]p?e?|spawn[lv]p?e?|posix_spawnp?|startfile)|pty\s*\.\s*spawn|create_subprocess_(?:exec|shell)|ShellExecute[AW]?|CreateProcess[AW]?|WinExec)\s*\(",
     )
     .unwrap_or_else(|e| panic!("{e}"))
 });
 
 static TEXT_HIDDEN: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"CREATE_NO_WINDOW|DETACHED_PROCESS|0x08000000|SW_HIDE")
+    crate::pattern::new(r"CREATE_NO_WINDOW|DETACHED_PROCESS|0x08000000|SW_HIDE")
         .unwrap_or_else(|e| panic!("{e}"))
 });
 

@@ -21,11 +21,11 @@ static META: RuleMeta = RuleMeta {
 /// `import a.b` or `import a; a.f(literal args)`: how editable installs, coverage and
 /// virtualenv hooks look.
 static SIMPLE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^import[ \t]+[\w.]+(?:[ \t]*,[ \t]*[\w.]+)*[ \t]*(?:;[ \t]*[\w.]+\([^()]*\)[ \t]*)?;?[ \t]*$")
+    crate::pattern::new(r"^import[ \t]+[\w.]+(?:[ \t]*,[ \t]*[\w.]+)*[ \t]*(?:;[ \t]*[\w.]+\([^()]*\)[ \t]*)?;?[ \t]*$")
         .unwrap_or_else(|e| panic!("{e}"))
 });
 static DANGEROUS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b(?:exec|eval|compile|b64decode|b32decode|b85decode|decompress|marshal|subprocess|socket|urllib|urlopen|requests|http\.client|os\.system|popen|ctypes|codecs|fromhex|unhexlify|getattr)\b|\\x[0-9a-fA-F]{2}")
+    crate::pattern::new(r"\b(?:exec|eval|compile|b64decode|b32decode|b85decode|decompress|marshal|subprocess|socket|urllib|urlopen|requests|http\.client|os\.system|popen|ctypes|codecs|fromhex|unhexlify|getattr)\b|\\x[0-9a-fA-F]{2}")
         .unwrap_or_else(|e| panic!("{e}"))
 });
 

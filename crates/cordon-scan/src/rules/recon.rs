@@ -34,12 +34,14 @@ const HOST_INFO: &[(&str, &str)] = &[
     ("win32api.GetComputerName", "the host name"),
 ];
 
+static GATE: LazyLock<common::Gate> = LazyLock::new(|| common::Gate::new([IP_LOOKUP.as_str()]));
+
 static IP_LOOKUP: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:api\d?\.ipify\.org|ifconfig\.(?:me|co|io)|ipinfo\.io|ip-api\.com|checkip\.amazonaws\.com|checkip\.dyndns\.org|icanhazip\.com|ident\.me|myexternalip\.com|wtfismyip\.com|ipecho\.net|api\.myip\.com|ip\.42\.pl|httpbin\.org/ip|geolocation-db\.com|ipwho\.is|ipapi\.co|ipgeolocation\.io|db-ip\.com|freegeoip\.app|ip\.sb|myip\.dnsomatic\.com)\b")
+    crate::pattern::new(r"(?i)\b(?:api\d?\.ipify\.org|ifconfig\.(?:me|co|io)|ipinfo\.io|ip-api\.com|checkip\.amazonaws\.com|checkip\.dyndns\.org|icanhazip\.com|ident\.me|myexternalip\.com|wtfismyip\.com|ipecho\.net|api\.myip\.com|ip\.42\.pl|httpbin\.org/ip|geolocation-db\.com|ipwho\.is|ipapi\.co|ipgeolocation\.io|db-ip\.com|freegeoip\.app|ip\.sb|myip\.dnsomatic\.com)\b")
         .unwrap_or_else(|e| panic!("{e}"))
 });
 static TEXT_CALLS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b(?:getpass\s*\.\s*getuser|os\s*\.\s*getlogin|socket\s*\.\s*gethostname|platform\s*\.\s*node|uuid\s*\.\s*getnode)\s*\(")
+    crate::pattern::new(r"\b(?:getpass\s*\.\s*getuser|os\s*\.\s*getlogin|socket\s*\.\s*gethostname|platform\s*\.\s*node|uuid\s*\.\s*getnode)\s*\(")
         .unwrap_or_else(|e| panic!("{e}"))
 });
 
@@ -97,7 +99,7 @@ impl Rule for Recon {
                 );
             }
         }
-        for item in common::strings(cx) {
+        for item in GATE.strings(cx) {
             if let Some(m) = IP_LOOKUP.find(item.text) {
                 r.add_snippet(
                     Behaviour::Recon,

@@ -21,11 +21,12 @@ static META: RuleMeta = RuleMeta {
 };
 
 static TEXT_DUP2: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"\bdup2\s*\(").unwrap_or_else(|e| panic!("{e}")));
-static TEXT_CONNECT: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"\.\s*connect\s*\(\s*\(").unwrap_or_else(|e| panic!("{e}")));
+    LazyLock::new(|| crate::pattern::new(r"\bdup2\s*\(").unwrap_or_else(|e| panic!("{e}")));
+static TEXT_CONNECT: LazyLock<Regex> = LazyLock::new(|| {
+    crate::pattern::new(r"\.\s*connect\s*\(\s*\(").unwrap_or_else(|e| panic!("{e}"))
+});
 static TEXT_SHELL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"/bin/(?:ba|z|da)?sh\b|\bpty\s*\.\s*spawn\b|cmd\.exe|powershell")
+    crate::pattern::new(r"/bin/(?:ba|z|da)?sh\b|\bpty\s*\.\s*spawn\b|cmd\.exe|powershell")
         .unwrap_or_else(|e| panic!("{e}"))
 });
 
@@ -114,7 +115,7 @@ impl Rule for ReverseShell {
                 ),
             );
         }
-        for item in common::strings(cx) {
+        for item in cx.strings() {
             for (t, m) in common::command_traits_in_string(item.text) {
                 if t == CommandTrait::ReverseShell {
                     r.add_snippet(

@@ -21,7 +21,7 @@ static META: RuleMeta = RuleMeta {
 };
 
 static WORD: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"\w+").unwrap_or_else(|e| panic!("{e}")));
+    LazyLock::new(|| crate::pattern::new(r"\w+").unwrap_or_else(|e| panic!("{e}")));
 
 fn is_bidi(c: char) -> bool {
     matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
