@@ -23,6 +23,8 @@ struct Chain {
     needs: &'static [&'static [Behaviour]],
     /// Roles this chain applies to (empty: any).
     roles: &'static [MemberRole],
+    /// Behaviours of `needs` that count only when reported at High severity.
+    high: &'static [Behaviour],
     verdict: Verdict,
     score: u32,
     reason: &'static str,
@@ -54,6 +56,7 @@ static CHAINS: &[Chain] = &[
     Chain {
         needs: &[&[B::ReverseShell]],
         roles: &[],
+        high: &[],
         verdict: Verdict::Malicious,
         score: 98,
         reason: "opens a reverse shell: a remote party gets a shell on the machine",
@@ -61,6 +64,7 @@ static CHAINS: &[Chain] = &[
     Chain {
         needs: &[&[B::CredentialAccess, B::EnvDump], SENDS],
         roles: RUNS_UNASKED,
+        high: &[],
         verdict: Verdict::Malicious,
         score: 96,
         reason: "reads credentials or the whole environment and sends data out",
@@ -68,6 +72,7 @@ static CHAINS: &[Chain] = &[
     Chain {
         needs: &[&[B::CredentialAccess, B::EnvDump], &[B::ExfilEndpoint]],
         roles: RUNS,
+        high: &[],
         verdict: Verdict::Malicious,
         score: 95,
         reason: "reads credentials or the whole environment next to an exfiltration endpoint",
@@ -75,6 +80,7 @@ static CHAINS: &[Chain] = &[
     Chain {
         needs: &[&[B::Download], EXECUTES],
         roles: RUNS_UNASKED,
+        high: &[],
         verdict: Verdict::Malicious,
         score: 92,
         reason: "downloads code or an executable and runs it",
@@ -85,6 +91,7 @@ static CHAINS: &[Chain] = &[
             &[B::HiddenProcess, B::DropExecutable, B::DecodeExec],
         ],
         roles: RUNS,
+        high: &[],
         verdict: Verdict::Malicious,
         score: 90,
         reason: "downloads code or an executable and runs it hidden or from a dropped file",
@@ -92,9 +99,10 @@ static CHAINS: &[Chain] = &[
     Chain {
         needs: &[&[B::DecodeExec]],
         roles: RUNS,
+        high: &[],
         verdict: Verdict::Malicious,
         score: 90,
-        reason: "executes data it decodes or deobfuscates at run time",
+        reason: "executes code it decodes, deobfuscates or fetches at run time",
     },
     Chain {
         needs: &[
@@ -112,6 +120,7 @@ static CHAINS: &[Chain] = &[
             ],
         ],
         roles: &[],
+        high: &[],
         verdict: Verdict::Malicious,
         score: 90,
         reason: "a .pth file runs code that reaches the network, spawns processes or executes data at every Python start",
@@ -122,6 +131,7 @@ static CHAINS: &[Chain] = &[
             &[B::ProcessSpawn, B::HiddenProcess, B::Persistence],
         ],
         roles: RUNS,
+        high: &[],
         verdict: Verdict::Malicious,
         score: 88,
         reason: "writes an executable to disk and starts it",
@@ -137,6 +147,7 @@ static CHAINS: &[Chain] = &[
             ],
         ],
         roles: RUNS,
+        high: &[],
         verdict: Verdict::Malicious,
         score: 88,
         reason: "installs itself to run again (cron, autostart, shell rc, run keys) and fetches or hides code",
@@ -144,6 +155,7 @@ static CHAINS: &[Chain] = &[
     Chain {
         needs: &[&[B::HiddenProcess]],
         roles: RUNS_UNASKED,
+        high: &[],
         verdict: Verdict::Malicious,
         score: 85,
         reason: "starts a hidden or detached process while installing",
@@ -160,6 +172,7 @@ static CHAINS: &[Chain] = &[
             ],
         ],
         roles: RUNS_UNASKED,
+        high: &[],
         verdict: Verdict::Malicious,
         score: 85,
         reason: "talks to an exfiltration endpoint (chat webhook, paste or tunnelling service, raw IP) while installing",
@@ -171,9 +184,18 @@ static CHAINS: &[Chain] = &[
             &[B::NetworkSend, B::Network],
         ],
         roles: RUNS,
+        high: &[],
         verdict: Verdict::Malicious,
         score: 82,
         reason: "collects host information and sends it to an exfiltration endpoint",
+    },
+    Chain {
+        needs: &[&[B::EnvDump], &[B::Recon], &[B::NetworkSend]],
+        roles: RUNS,
+        high: &[],
+        verdict: Verdict::Malicious,
+        score: 84,
+        reason: "sends the whole environment out together with the host's identity",
     },
     Chain {
         needs: &[
@@ -181,13 +203,23 @@ static CHAINS: &[Chain] = &[
             &[B::NetworkSend],
         ],
         roles: RUNS_UNASKED,
+        high: &[],
         verdict: Verdict::Malicious,
         score: 80,
         reason: "collects host information and sends it out while installing",
     },
     Chain {
+        needs: &[&[B::ExfilEndpoint], &[B::NetworkSend, B::Network]],
+        roles: RUNS,
+        high: &[B::ExfilEndpoint],
+        verdict: Verdict::Suspicious,
+        score: 65,
+        reason: "makes requests next to a capture or interaction service, or a chat bot or webhook with its token",
+    },
+    Chain {
         needs: &[&[B::Persistence, B::Download]],
         roles: RUNS_UNASKED,
+        high: &[],
         verdict: Verdict::Suspicious,
         score: 50,
         reason: "fetches code or touches persistence locations while installing",
@@ -195,20 +227,33 @@ static CHAINS: &[Chain] = &[
     Chain {
         needs: &[&[B::Network, B::NetworkSend, B::ExfilEndpoint]],
         roles: RUNS_UNASKED,
+        high: &[],
         verdict: Verdict::Suspicious,
         score: 50,
         reason: "reaches the network while installing",
     },
     Chain {
-        needs: &[&[B::HiddenProcess]],
+        needs: &[
+            &[B::HiddenProcess],
+            &[
+                B::Network,
+                B::NetworkSend,
+                B::Download,
+                B::ExfilEndpoint,
+                B::Obfuscation,
+                B::DecodeExec,
+            ],
+        ],
         roles: &[],
+        high: &[],
         verdict: Verdict::Suspicious,
         score: 55,
-        reason: "starts a hidden or detached process",
+        reason: "starts a hidden or detached process in code that reaches the network or hides itself",
     },
     Chain {
         needs: &[&[B::DecodeExec]],
         roles: &[],
+        high: &[],
         verdict: Verdict::Suspicious,
         score: 50,
         reason: "executes decoded data (in tests, docs or vendored code)",
@@ -219,6 +264,7 @@ static CHAINS: &[Chain] = &[
             &[B::DynamicExec, B::ProcessSpawn, B::NetworkSend],
         ],
         roles: RUNS_UNASKED,
+        high: &[],
         verdict: Verdict::Suspicious,
         score: 55,
         reason: "obfuscated code that executes or reaches out while installing",
@@ -226,6 +272,7 @@ static CHAINS: &[Chain] = &[
     Chain {
         needs: &[&[B::SourceTrick]],
         roles: RUNS,
+        high: &[],
         verdict: Verdict::Suspicious,
         score: 50,
         reason: "hides code with bidirectional-control characters or homoglyphs",
@@ -261,24 +308,26 @@ pub fn judge(artifact: &Artifact, mut evidence: Vec<Evidence>) -> ScannedArtifac
         // Rules report context at Info (a developer tool's own config file, a chat API base
         // URL, a place only named): in package code that is never a link of a chain.
         // Capabilities are Info by nature and do count.
+        // Code that runs unasked (setup.py, .pth) has no business with any of it, so there
+        // context counts too; so it does next to a capture service or a chat bot's token, which
+        // honest code has no use for.
+        let context_counts = RUNS_UNASKED.contains(&role)
+            || behaviours.get(&B::ExfilEndpoint) == Some(&Severity::High);
         let present: BTreeSet<Behaviour> = behaviours
             .iter()
-            // Code that runs unasked (setup.py, .pth) has no business with any of it, so there
-            // context counts too.
-            .filter(|(b, sev)| {
-                **sev > Severity::Info || is_capability(**b) || RUNS_UNASKED.contains(&role)
-            })
+            .filter(|(b, sev)| **sev > Severity::Info || is_capability(**b) || context_counts)
             .map(|(b, _)| *b)
             .collect();
         for chain in CHAINS {
             if !chain.roles.is_empty() && !chain.roles.contains(&role) {
                 continue;
             }
-            if !chain
-                .needs
-                .iter()
-                .all(|g| g.iter().any(|b| present.contains(b)))
-            {
+            if !chain.needs.iter().all(|g| {
+                g.iter().any(|b| {
+                    present.contains(b)
+                        && (!chain.high.contains(b) || behaviours.get(b) == Some(&Severity::High))
+                })
+            }) {
                 continue;
             }
             let (v, s) = weigh(chain.verdict, chain.score, role);

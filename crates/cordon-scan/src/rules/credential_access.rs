@@ -3,7 +3,8 @@
 //! macOS keychain, DPAPI, `/etc/shadow` — and the configuration files of developer tools
 //! (SSH keys, cloud credentials, `.netrc`, `.pypirc`, ...). A tool's own configuration file is
 //! what its honest client reads: alone it is context (Info); a file reaching into several
-//! stores is collecting them (High).
+//! stores is collecting them (High). Reading a notebook's input history (where keys get pasted)
+//! is Medium.
 
 use std::collections::BTreeSet;
 use std::sync::LazyLock;
@@ -13,6 +14,7 @@ use regex::Regex;
 
 use ruff_python_ast::Expr;
 use ruff_python_ast::visitor::{self, Visitor};
+use ruff_text_size::{TextRange, TextSize};
 
 use super::common;
 use super::{MemberCx, Report, Rule, RuleMeta};
@@ -34,9 +36,18 @@ struct Store {
     severity: Severity,
 }
 
+static GATE: LazyLock<common::Gate> =
+    LazyLock::new(|| common::Gate::new(STORES.iter().map(|s| s.re.as_str())));
+
+/// IPython's record of the cells a user ran.
+static NOTEBOOK_INPUT: LazyLock<Regex> = LazyLock::new(|| {
+    crate::pattern::new(r"\bhistory_manager\s*\.\s*(?:input_hist_raw|input_hist_parsed|get_range|get_tail|search)\b|\binput_hist_raw\b")
+        .unwrap_or_else(|e| panic!("{e}"))
+});
+
 static STORES: LazyLock<Vec<Store>> = LazyLock::new(|| {
     let s = |re: &str, category, what, severity| Store {
-        re: Regex::new(re).unwrap_or_else(|e| panic!("{re}: {e}")),
+        re: crate::pattern::new(re).unwrap_or_else(|e| panic!("{re}: {e}")),
         category,
         what,
         severity,
@@ -292,9 +303,22 @@ impl Rule for CredentialAccess {
         if let Some(py) = cx.ast() {
             secrets_sent(py, &mut r);
         }
+        // What users typed into a notebook: keys and tokens get pasted there.
+        if let Some(m) = cx.code_text().and_then(|t| NOTEBOOK_INPUT.find(t)) {
+            r.add(
+                Behaviour::CredentialAccess,
+                Severity::Medium,
+                Confidence::Medium,
+                "reads the notebook's input history, where keys and tokens get pasted",
+                TextRange::new(
+                    TextSize::try_from(m.start()).unwrap_or_default(),
+                    TextSize::try_from(m.end()).unwrap_or_default(),
+                ),
+            );
+        }
         let mut categories: BTreeSet<&'static str> = BTreeSet::new();
         let mut first = None;
-        for item in common::strings(cx) {
+        for item in GATE.strings(cx) {
             for st in STORES.iter() {
                 if let Some(m) = st.re.find(item.text) {
                     categories.insert(st.category);
@@ -335,7 +359,7 @@ impl Rule for CredentialAccess {
 }
 
 static SECRET_NAME: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^_*(?:private_?key|priv_?key|privkey|pk_?hex|mnemonic|mnemonic_?phrase|seed_?phrase|seed_?words|recovery_?phrase|wallet_?(?:key|seed|secret)|keystore(?:_json)?|secret_?phrase)s?_*$")
+    crate::pattern::new(r"(?i)^_*(?:private_?key|priv_?key|privkey|pk_?hex|mnemonic|mnemonic_?phrase|seed_?phrase|seed_?words|recovery_?phrase|wallet_?(?:key|seed|secret)|keystore(?:_json)?|secret_?phrase)s?_*$")
         .unwrap_or_else(|e| panic!("{e}"))
 });
 

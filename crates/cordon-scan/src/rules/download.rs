@@ -21,16 +21,18 @@ static META: RuleMeta = RuleMeta {
     summary: "fetches files to save or run them, installs packages at run time, downloads executables",
 };
 
+static GATE: LazyLock<common::Gate> = LazyLock::new(|| common::Gate::new([EXE_URL.as_str()]));
+
 static EXE_URL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:https?|ftp)://[^/\s'\x22<>]+/[^\s'\x22<>?#]*?\.(?:exe|dll|scr|msi|bat|cmd|ps1|vbs|hta|jar)(?:[?#][^\s'\x22<>]*)?(?:$|[\s'\x22<>])")
+    crate::pattern::new(r"(?i)\b(?:https?|ftp)://[^/\s'\x22<>]+/[^\s'\x22<>?#]*?\.(?:exe|dll|scr|msi|bat|cmd|ps1|vbs|hta|jar)(?:[?#][^\s'\x22<>]*)?(?:$|[\s'\x22<>])")
         .unwrap_or_else(|e| panic!("{e}"))
 });
 static SCRIPT_URL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:https?|ftp)://[^/\s'\x22<>]+/[^\s'\x22<>]*?\.(?:sh|py|pyw|zip|bin|elf|apk|dmg|pkg|run)(?:[?#][^\s'\x22<>]*)?$")
+    crate::pattern::new(r"(?i)\b(?:https?|ftp)://[^/\s'\x22<>]+/[^\s'\x22<>]*?\.(?:sh|py|pyw|zip|bin|elf|apk|dmg|pkg|run)(?:[?#][^\s'\x22<>]*)?$")
         .unwrap_or_else(|e| panic!("{e}"))
 });
 static TEXT_SAVE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b(?:urlretrieve|wget\s*\.\s*download)\s*\(|\.write\s*\([^\n)]*\b(?:requests\s*\.\s*get|urlopen)\s*\(")
+    crate::pattern::new(r"\b(?:urlretrieve|wget\s*\.\s*download)\s*\(|\.write\s*\([^\n)]*\b(?:requests\s*\.\s*get|urlopen)\s*\(")
         .unwrap_or_else(|e| panic!("{e}"))
 });
 static PIP_MAIN: &[&str] = &[
@@ -76,8 +78,9 @@ impl Rule for Download {
             }
         }
         // URLs of executables, download command lines in any string.
-        for item in common::strings(cx) {
-            for m in EXE_URL.find_iter(item.text) {
+        let exe_urls = GATE.open(cx);
+        for item in cx.strings() {
+            for m in EXE_URL.find_iter(if exe_urls { item.text } else { "" }) {
                 let url = m
                     .as_str()
                     .trim_end_matches(['\'', '"', ' ', '<', '>', '\n', '\t']);
@@ -205,6 +208,13 @@ fn check_ast(py: &PyFile<'_>, r: &mut Report<'_, '_, '_>) {
                 Severity::High,
                 Confidence::High,
                 format!("runs a process on content fetched from the network ({f})"),
+                range,
+            );
+            r.add(
+                Behaviour::DropExecutable,
+                Severity::High,
+                Confidence::Medium,
+                format!("starts a process on a file it downloaded ({f})"),
                 range,
             );
         }

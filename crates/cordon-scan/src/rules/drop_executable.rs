@@ -28,11 +28,11 @@ const EXE_EXT: &[&str] = &[
 ];
 
 static TEXT_WRITE_EXE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?i)open\s*\([^\n]*?\.(?:exe|dll|scr|bat|cmd|ps1|vbs|hta|msi)['"][^\n]*?['"][wa]b?\+?['"]"#)
+    crate::pattern::new(r#"(?i)open\s*\([^\n]*?\.(?:exe|dll|scr|bat|cmd|ps1|vbs|hta|msi)['"][^\n]*?['"][wa]b?\+?['"]"#)
         .unwrap_or_else(|e| panic!("{e}"))
 });
 static TEXT_MZ: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"MZ\\x90\\x00|This program cannot be run in DOS mode|\\x7fELF\\x0[12]")
+    crate::pattern::new(r"MZ\\x90\\x00|This program cannot be run in DOS mode|\\x7fELF\\x0[12]")
         .unwrap_or_else(|e| panic!("{e}"))
 });
 
@@ -218,6 +218,84 @@ impl Rule for DropExecutable {
     }
 }
 
+/// The process started in the scope of `w` on the very variable `w` wrote to (`open(p, "wb")`
+/// ... `subprocess.run(["cscript", p])`), unless the program only unpacks or checks files.
+fn runs_written_path<'s, 'p, 'a>(
+    py: &PyFile<'a>,
+    spawns: &'s [common::Spawn<'p, 'a>],
+    w: &Write<'_>,
+) -> Option<&'s common::Spawn<'p, 'a>> {
+    let target = match w.call.name.as_str() {
+        n if n.contains("urlretrieve") || n == "wget.download" => w.call.arg_or(1, "filename")?,
+        _ => w.call.arg_or(0, "file")?,
+    };
+    let Expr::Name(var) = target else { return None };
+    let var = var.id.as_str();
+    spawns.iter().find(|s| {
+        if s.call.scope != w.call.scope {
+            return false;
+        }
+        let program = s
+            .command
+            .as_deref()
+            .and_then(|c| c.split_whitespace().next())
+            .map(|p| {
+                p.rsplit(['/', '\\'])
+                    .next()
+                    .unwrap_or(p)
+                    .to_ascii_lowercase()
+            });
+        if program.as_deref().is_some_and(|p| UNPACKERS.contains(&p)) {
+            return false;
+        }
+        let mut args = s
+            .call
+            .call
+            .arguments
+            .args
+            .iter()
+            .chain(s.call.call.arguments.keywords.iter().map(|k| &k.value));
+        args.any(|a| mentions(py, a, var))
+    })
+}
+
+/// Programs that unpack, list or check a downloaded file rather than run it.
+const UNPACKERS: &[&str] = &[
+    "tar",
+    "unzip",
+    "7z",
+    "7za",
+    "gzip",
+    "gunzip",
+    "bunzip2",
+    "xz",
+    "unxz",
+    "zstd",
+    "sha256sum",
+    "shasum",
+    "md5sum",
+    "file",
+    "ls",
+    "cp",
+    "mv",
+    "rm",
+    "chmod",
+];
+
+/// True when `e` is the name `var` or a list or tuple holding it.
+fn mentions(py: &PyFile<'_>, e: &Expr, var: &str) -> bool {
+    match e {
+        Expr::Name(n) => n.id.as_str() == var,
+        Expr::List(l) => l.elts.iter().any(|x| mentions(py, x, var)),
+        Expr::Tuple(t) => t.elts.iter().any(|x| mentions(py, x, var)),
+        Expr::FString(_) | Expr::BinOp(_) => py
+            .slice(e.range())
+            .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .any(|w| w == var),
+        _ => false,
+    }
+}
+
 fn range(s: usize, e: usize) -> TextRange {
     TextRange::new(
         TextSize::try_from(s).unwrap_or_default(),
@@ -355,7 +433,16 @@ fn check_ast(cx: &MemberCx<'_>, py: &PyFile<'_>, r: &mut Report<'_, '_, '_>) {
                 let l = w.path.to_ascii_lowercase();
                 l.ends_with(".py") || l.ends_with(".pyw") || w.temp
             };
-            let (sev, what) = if payload_written == Some("code") && py_file && runs_python {
+            let fetched = downloaded || payload_written == Some("content fetched from the network");
+            let (sev, what) = if fetched && let Some(run) = runs_written_path(py, &spawns, w) {
+                (
+                    Severity::High,
+                    format!(
+                        "downloads a file to {} and runs it ({})",
+                        w.path, run.call.name
+                    ),
+                )
+            } else if payload_written == Some("code") && py_file && runs_python {
                 (
                     Severity::High,
                     format!("writes a Python program to {} and runs it", w.path),

@@ -9,7 +9,7 @@ use std::sync::LazyLock;
 use cordon_diagnostics::{Confidence, Severity};
 use regex::Regex;
 use ruff_python_ast::{Expr, ExprCall};
-use ruff_text_size::{TextRange, TextSize};
+use ruff_text_size::{Ranged, TextRange, TextSize};
 
 use super::common;
 use super::{MemberCx, Report, Rule, RuleMeta, codec};
@@ -44,9 +44,15 @@ fn is_decoder(name: &str, call: &ExprCall) -> bool {
             | "binascii.unhexlify"
             | "binascii.a2b_hex"
             | "binascii.a2b_base64"
-            | "chr"
     ) {
         return true;
+    }
+    // A character computed from another (`chr(ord(c) ^ key)`, `chr(x - 3)`).
+    if name == "chr" {
+        return call.arguments.args.first().is_some_and(|a| {
+            matches!(a, Expr::BinOp(_) | Expr::UnaryOp(_))
+                || matches!(a, Expr::Call(c) if matches!(&*c.func, Expr::Name(n) if n.id.as_str() == "ord"))
+        });
     }
     if name.starts_with("zlib.decompressobj") || name.ends_with(".decompress") {
         return true;
@@ -69,22 +75,24 @@ fn is_decoder(name: &str, call: &ExprCall) -> bool {
 }
 
 static TEXT_DECODE_EXEC: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
+    crate::pattern::new(
         r"\b(?:exec|eval)\s*\(\s*(?:compile\s*\(\s*)?(?:[\w.]+\s*\.\s*)?(?:b64decode|b32decode|b16decode|b85decode|a85decode|urlsafe_b64decode|decodebytes|decodestring|unhexlify|fromhex|decompress|loads|decrypt)\s*\(",
     )
     .unwrap_or_else(|e| panic!("{e}"))
 });
 static TEXT_NET_EXEC: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b(?:exec|eval)\s*\([^\n]{0,80}\b(?:urlopen|requests\s*\.\s*get|urlretrieve|httpx\s*\.\s*get)\s*\(")
+    crate::pattern::new(r"\b(?:exec|eval)\s*\([^\n]{0,80}\b(?:urlopen|requests\s*\.\s*get|urlretrieve|httpx\s*\.\s*get)\s*\(")
         .unwrap_or_else(|e| panic!("{e}"))
 });
 static TEXT_EXEC: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:^|[^\w.])(?:exec|eval|execfile)\s*\(").unwrap_or_else(|e| panic!("{e}"))
+    crate::pattern::new(r"(?:^|[^\w.])(?:exec|eval|execfile)\s*\(")
+        .unwrap_or_else(|e| panic!("{e}"))
 });
-static TEXT_MARSHAL: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"\bmarshal\s*\.\s*loads\s*\(").unwrap_or_else(|e| panic!("{e}")));
+static TEXT_MARSHAL: LazyLock<Regex> = LazyLock::new(|| {
+    crate::pattern::new(r"\bmarshal\s*\.\s*loads\s*\(").unwrap_or_else(|e| panic!("{e}"))
+});
 static TEXT_B64_ARG: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?:b64decode|decodebytes|decodestring)\s*\(\s*[bBuUrR]?['"]([A-Za-z0-9+/=\s\\n]{16,})['"]"#)
+    crate::pattern::new(r#"(?:b64decode|decodebytes|decodestring)\s*\(\s*[bBuUrR]?['"]([A-Za-z0-9+/=\s\\n]{16,})['"]"#)
         .unwrap_or_else(|e| panic!("{e}"))
 });
 
@@ -137,6 +145,13 @@ fn check_ast(cx: &MemberCx<'_>, py: &PyFile<'_>, r: &mut Report<'_, '_, '_>) {
                 is_decoder(n, call) && !(strict && n == "chr")
             })
         };
+        // A `chr()` upstream decodes when it computes the character (`chr(ord(c) ^ k)`) or
+        // feeds a join over character codes; one `chr(n)` somewhere is no chr chain.
+        let decoded = decoded.or_else(|| {
+            (!roundtrip && !strict && py.slice(arg.range()).contains("join"))
+                .then(|| py.find_call_in(arg, c.scope, &|n, _| n == "chr"))
+                .flatten()
+        });
         let folded = fold_payload(py, arg, c.scope);
         let fold_steps: Vec<&'static str> = folded
             .as_ref()
@@ -181,6 +196,14 @@ fn check_ast(cx: &MemberCx<'_>, py: &PyFile<'_>, r: &mut Report<'_, '_, '_>) {
                 Severity::High,
                 Confidence::High,
                 format!("{name}() runs content fetched from the network ({f})"),
+                range,
+            );
+            // Code taken from a server and run as is: the server decides what runs here.
+            r.add(
+                Behaviour::DecodeExec,
+                Severity::High,
+                Confidence::High,
+                format!("{name}() runs code fetched from the network ({f})"),
                 range,
             );
         }
@@ -390,6 +413,13 @@ fn check_text(cx: &MemberCx<'_>, text: &str, r: &mut Report<'_, '_, '_>) {
             Severity::High,
             Confidence::Medium,
             "executes content fetched from the network",
+            range_of(m.start(), m.end()),
+        );
+        r.add(
+            Behaviour::DecodeExec,
+            Severity::High,
+            Confidence::Medium,
+            "runs code fetched from the network",
             range_of(m.start(), m.end()),
         );
     }

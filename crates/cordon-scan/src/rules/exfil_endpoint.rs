@@ -1,6 +1,7 @@
 //! `exfil-endpoint`: places stolen data is sent to — chat webhooks and bot APIs with their
 //! credentials, paste and file-drop services, tunnels and interaction (OAST) services, dynamic
-//! DNS hosts, raw IP addresses — in string literals, folded strings and decoded payloads.
+//! DNS hosts, raw IP addresses — in string literals, folded strings and decoded payloads — and
+//! any URL the code decodes before use (base64, hex, XOR, ...), Medium.
 
 use std::net::Ipv4Addr;
 use std::sync::LazyLock;
@@ -11,7 +12,7 @@ use regex::Regex;
 use super::common;
 use super::{MemberCx, Report, Rule, RuleMeta};
 use crate::model::{Behaviour, Evidence};
-use crate::python::Val;
+use crate::python::{PyFile, StrKind, Val};
 use ruff_python_ast::Expr;
 
 pub struct ExfilEndpoint;
@@ -27,9 +28,18 @@ struct Pattern {
     severity: Severity,
 }
 
+static GATE: LazyLock<common::Gate> = LazyLock::new(|| {
+    common::Gate::new(
+        PATTERNS
+            .iter()
+            .map(|p| p.re.as_str())
+            .chain([IP_URL.as_str()]),
+    )
+});
+
 static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
     let p = |re: &str, what, severity| Pattern {
-        re: Regex::new(re).unwrap_or_else(|e| panic!("{re}: {e}")),
+        re: crate::pattern::new(re).unwrap_or_else(|e| panic!("{re}: {e}")),
         what,
         severity,
     };
@@ -113,8 +123,10 @@ static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
 });
 
 static IP_URL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:https?|ftp|tcp|udp|wss?)://(\d{1,3}(?:\.\d{1,3}){3})(?::\d{1,5})?")
-        .unwrap_or_else(|e| panic!("{e}"))
+    crate::pattern::new(
+        r"(?i)\b(?:https?|ftp|tcp|udp|wss?)://(\d{1,3}(?:\.\d{1,3}){3})(?::\d{1,5})?",
+    )
+    .unwrap_or_else(|e| panic!("{e}"))
 });
 
 /// Public (routable) IPv4 addresses; well-known resolvers are not endpoints.
@@ -136,6 +148,44 @@ fn classify_ip(s: &str) -> Option<bool> {
     )
 }
 
+/// A URL the code decodes before use (base64, hex, XOR, ...): honest code has no reason to hide
+/// where it connects; a canary or a drop site does.
+fn hidden_urls(py: &PyFile<'_>, r: &mut Report<'_, '_, '_>) {
+    for s in &py.strings {
+        if s.kind != StrKind::Folded
+            || !s.steps.iter().any(|x| {
+                matches!(
+                    *x,
+                    "xor" | "base64" | "base32" | "base85" | "ascii85" | "hex" | "zlib" | "rot13"
+                )
+            })
+        {
+            continue;
+        }
+        let v = s.value.trim_start();
+        let scheme = v.get(..8).unwrap_or(v).to_ascii_lowercase();
+        if !(scheme.starts_with("http://") || scheme.starts_with("https://")) {
+            continue;
+        }
+        let host = v.split("://").nth(1).unwrap_or("");
+        let host = host.split(['/', '?', '#', ':']).next().unwrap_or("");
+        if !host.contains('.') {
+            continue;
+        }
+        r.add(
+            Behaviour::ExfilEndpoint,
+            Severity::Medium,
+            Confidence::High,
+            format!(
+                "a URL hidden by encoding ({}): {}",
+                s.steps.join(" → "),
+                clip(v)
+            ),
+            s.range,
+        );
+    }
+}
+
 impl Rule for ExfilEndpoint {
     fn meta(&self) -> &'static RuleMeta {
         &META
@@ -146,6 +196,9 @@ impl Rule for ExfilEndpoint {
             return;
         }
         let mut r = Report::new(cx, &META, out);
+        if let Some(py) = cx.ast() {
+            hidden_urls(py, &mut r);
+        }
         // Sockets connected to a literal address.
         if let Some(py) = cx.ast() {
             for c in &py.calls {
@@ -186,7 +239,7 @@ impl Rule for ExfilEndpoint {
                 );
             }
         }
-        for item in common::strings(cx) {
+        for item in GATE.strings(cx) {
             let mut specific = false;
             for p in PATTERNS.iter() {
                 // A generic API mention is context only when no credentialed form matched.

