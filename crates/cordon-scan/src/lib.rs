@@ -14,6 +14,7 @@
 //!    and the evidence that drove it.
 
 pub mod archive;
+pub mod cache;
 pub mod model;
 pub mod pattern;
 pub mod python;
@@ -21,6 +22,7 @@ pub mod rules;
 pub mod safe;
 pub mod verdict;
 
+pub use cache::MemberCache;
 pub use model::{
     Artifact, ArtifactKind, Behaviour, Evidence, Limits, Member, MemberRole, ScannedArtifact,
     Verdict,
@@ -28,7 +30,14 @@ pub use model::{
 
 /// Scans one artifact that has been read: every rule, then the verdict.
 pub fn scan(artifact: &Artifact) -> ScannedArtifact {
+    scan_with(artifact, &MemberCache::new())
+}
+
+/// [`scan`] for one of many artifacts of a run: members identical to ones already scanned in
+/// `cache` (the same file in a wheel and its sdist, or in every platform's wheel) are not
+/// scanned again.
+pub fn scan_with(artifact: &Artifact, cache: &MemberCache) -> ScannedArtifact {
     let mut evidence = artifact.reading.clone();
-    evidence.extend(rules::run(artifact));
+    evidence.extend(rules::run_with(artifact, cache));
     verdict::judge(artifact, evidence)
 }

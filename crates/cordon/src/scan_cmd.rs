@@ -35,6 +35,7 @@ pub fn run(
     progress: bool,
 ) -> anyhow::Result<u8> {
     let limits = Limits::default();
+    let cache = cordon_scan::MemberCache::new();
     let mut inputs: Vec<Input> = args.paths.iter().cloned().map(Input::Path).collect();
     let mut notes = Vec::new();
     if let Some(lock) = &args.lock {
@@ -48,7 +49,7 @@ pub fn run(
         scanned.extend(
             artifacts
                 .par_iter()
-                .map(cordon_scan::scan)
+                .map(|a| cordon_scan::scan_with(a, &cache))
                 .collect::<Vec<_>>(),
         );
     }
@@ -59,7 +60,7 @@ pub fn run(
     let results: Vec<anyhow::Result<ScannedArtifact>> = inputs
         .par_iter()
         .map(|input| {
-            let r = scan_input(input, &limits);
+            let r = scan_input(input, &limits, &cache);
             if let Some(b) = &bar {
                 b.tick();
             }
@@ -83,11 +84,15 @@ pub fn run(
     Ok(u8::from(flagged))
 }
 
-fn scan_input(input: &Input, limits: &Limits) -> anyhow::Result<ScannedArtifact> {
+fn scan_input(
+    input: &Input,
+    limits: &Limits,
+    cache: &cordon_scan::MemberCache,
+) -> anyhow::Result<ScannedArtifact> {
     match input {
         Input::Path(p) => {
             let artifact = cordon_scan::archive::open(p, limits)?;
-            Ok(cordon_scan::scan(&artifact))
+            Ok(cordon_scan::scan_with(&artifact, cache))
         }
         Input::Fetched {
             display,
@@ -97,7 +102,7 @@ fn scan_input(input: &Input, limits: &Limits) -> anyhow::Result<ScannedArtifact>
         } => match result {
             Ok(bytes) => {
                 let artifact = cordon_scan::archive::from_bytes(display, file_name, bytes, limits)?;
-                let mut s = cordon_scan::scan(&artifact);
+                let mut s = cordon_scan::scan_with(&artifact, cache);
                 if *hash_mismatch {
                     mark_hash_mismatch(&mut s);
                 }

@@ -525,6 +525,11 @@ pub fn pth_code(text: &str) -> String {
 
 /// Runs every rule over the artifact, its members in parallel (evidence stays in member order).
 pub fn run(artifact: &Artifact) -> Vec<Evidence> {
+    run_with(artifact, &crate::cache::MemberCache::new())
+}
+
+/// [`run`], reusing the evidence of members identical to ones `cache` has seen.
+pub fn run_with(artifact: &Artifact, cache: &crate::cache::MemberCache) -> Vec<Evidence> {
     use rayon::prelude::*;
     let mut out = Vec::new();
     run_artifact_rules(artifact, &mut out);
@@ -533,7 +538,10 @@ pub fn run(artifact: &Artifact) -> Vec<Evidence> {
         .par_iter()
         .map(|member| {
             let mut ev = Vec::new();
-            scan_member(artifact, member, &mut ev);
+            let role = role_of(artifact, member);
+            cache.scan_or_reuse(member, role, code_kind(member, 0), &mut ev, |out| {
+                scan_member(artifact, member, out);
+            });
             ev
         })
         .collect();

@@ -371,8 +371,10 @@ fn report_identifiers(r: &mut Report<'_, '_, '_>, seen: &HashSet<&str>, first: O
     if let Some(at) = first {
         let long_random = seen.iter().filter(|s| s.len() >= 30).count();
         if seen.len() - long_random >= 5 || long_random >= 3 {
-            let mut sample: Vec<&&str> = seen.iter().take(3).collect();
-            sample.sort();
+            // The first three in order, so that the same file always reads the same.
+            let mut sample: Vec<&&str> = seen.iter().collect();
+            sample.sort_unstable();
+            sample.truncate(3);
             r.add(
                 Behaviour::Obfuscation,
                 Severity::Medium,

