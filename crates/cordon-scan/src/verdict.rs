@@ -94,7 +94,7 @@ static CHAINS: &[Chain] = &[
         high: &[],
         verdict: Verdict::Malicious,
         score: 90,
-        reason: "downloads code or an executable and runs it hidden or from a dropped file",
+        reason: "downloads code or an executable and runs it: hidden, from a dropped file, or straight from the response",
     },
     Chain {
         needs: &[&[B::DecodeExec]],
@@ -215,6 +215,14 @@ static CHAINS: &[Chain] = &[
         verdict: Verdict::Suspicious,
         score: 65,
         reason: "makes requests next to a capture or interaction service, or a chat bot or webhook with its token",
+    },
+    Chain {
+        needs: &[&[B::ProcessSpawn]],
+        roles: RUNS_UNASKED,
+        high: &[B::ProcessSpawn],
+        verdict: Verdict::Suspicious,
+        score: 55,
+        reason: "runs a program that is no build tool while installing",
     },
     Chain {
         needs: &[&[B::Persistence, B::Download]],

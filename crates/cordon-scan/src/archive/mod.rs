@@ -52,12 +52,10 @@ use collect::Collector;
 /// Why an input could not be read at all. Each message names the input.
 #[derive(Debug, thiserror::Error)]
 pub enum ScanError {
-    #[error("cannot read {path}: {source}")]
-    Io {
-        path: String,
-        #[source]
-        source: std::io::Error,
-    },
+    // The cause is part of the message, not a `source` (thiserror's name for one): with both,
+    // an error chain printed in full (`{:#}`) says it twice.
+    #[error("cannot read {path}: {cause}")]
+    Io { path: String, cause: std::io::Error },
     #[error(
         "{path} is not a wheel, an sdist or a zip/tar archive (by its content), nor a directory"
     )]
@@ -78,7 +76,7 @@ impl ScanError {
     pub(crate) fn io(path: &Path, source: std::io::Error) -> Self {
         ScanError::Io {
             path: path.display().to_string(),
-            source,
+            cause: source,
         }
     }
 }

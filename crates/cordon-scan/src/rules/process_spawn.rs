@@ -7,7 +7,7 @@ use cordon_diagnostics::{Confidence, Severity};
 use regex::Regex;
 
 use super::common::{self, CommandTrait};
-use super::{MemberCx, Report, Rule, RuleMeta};
+use super::{MemberCx, MemberRole, Report, Rule, RuleMeta};
 use crate::model::{Behaviour, Evidence};
 
 pub struct ProcessSpawn;
@@ -66,6 +66,17 @@ impl Rule for ProcessSpawn {
                 }
                 if let Some(cmd) = &s.command {
                     report_command(&mut r, cmd, s.shell, range);
+                    if cx.role == MemberRole::InstallTime
+                        && let Some(program) = not_a_build_tool(cmd)
+                    {
+                        r.add(
+                            Behaviour::ProcessSpawn,
+                            Severity::High,
+                            Confidence::High,
+                            format!("runs `{program}` while installing, which is no build tool"),
+                            range,
+                        );
+                    }
                 }
             }
         } else if let Some(text) = cx.code_text() {
@@ -115,6 +126,182 @@ fn line_of(text: &str, at: usize) -> &str {
     let s = text[..at].rfind('\n').map_or(0, |i| i + 1);
     let e = text[at..].find('\n').map_or(text.len(), |i| at + i);
     &text[s..e]
+}
+
+/// Programs a build runs: compilers, build systems, code generators, version control, package
+/// managers of other ecosystems, and the file tools build scripts use.
+const BUILD_TOOLS: &[&str] = &[
+    "python",
+    "python2",
+    "python3",
+    "py",
+    "pip",
+    "pip3",
+    "cython",
+    "f2py",
+    "cc",
+    "gcc",
+    "g++",
+    "c++",
+    "clang",
+    "clang++",
+    "cl",
+    "link",
+    "ld",
+    "ar",
+    "ranlib",
+    "nm",
+    "strip",
+    "objcopy",
+    "as",
+    "nasm",
+    "yasm",
+    "gfortran",
+    "nvcc",
+    "hipcc",
+    "make",
+    "gmake",
+    "nmake",
+    "cmake",
+    "ninja",
+    "meson",
+    "scons",
+    "bazel",
+    "configure",
+    "autoreconf",
+    "autoconf",
+    "automake",
+    "autogen.sh",
+    "libtool",
+    "libtoolize",
+    "pkg-config",
+    "pkgconf",
+    "swig",
+    "protoc",
+    "flex",
+    "bison",
+    "yacc",
+    "lex",
+    "git",
+    "hg",
+    "svn",
+    "npm",
+    "npx",
+    "yarn",
+    "pnpm",
+    "node",
+    "cargo",
+    "rustc",
+    "rustup",
+    "maturin",
+    "go",
+    "javac",
+    "java",
+    "mvn",
+    "gradle",
+    "ant",
+    "dotnet",
+    "msbuild",
+    "xcrun",
+    "xcodebuild",
+    "xcode-select",
+    "lipo",
+    "install_name_tool",
+    "otool",
+    "codesign",
+    "patchelf",
+    "auditwheel",
+    "delocate-wheel",
+    "sphinx-build",
+    "doxygen",
+    "jupyter",
+    "r",
+    "rscript",
+    "perl",
+    "sh",
+    "bash",
+    "cmd",
+    "powershell",
+    "pwsh",
+    "env",
+    "which",
+    "where",
+    "uname",
+    "sw_vers",
+    "lsb_release",
+    "ldconfig",
+    "brew",
+    "port",
+    "conda",
+    "cp",
+    "mv",
+    "rm",
+    "mkdir",
+    "ln",
+    "install",
+    "tar",
+    "unzip",
+    "zip",
+    "gzip",
+    "find",
+    "sed",
+    "awk",
+    "patch",
+    "chmod",
+    "touch",
+    "cat",
+    "ls",
+    "test",
+    "true",
+    "cd",
+    "sysctl",
+    "nproc",
+    "getconf",
+    "vswhere",
+    "vcvarsall.bat",
+    "llvm-config",
+    "icu-config",
+    "mysql_config",
+    "pg_config",
+    "python-config",
+    "python3-config",
+    "gdal-config",
+    "geos-config",
+    "freetype-config",
+    "xml2-config",
+    "xslt-config",
+    "curl-config",
+    "sdl2-config",
+    "qmake",
+    "moc",
+    "uic",
+    "rcc",
+    "glib-compile-resources",
+    "msgfmt",
+    "pybind11-config",
+];
+
+/// The program a command line starts at install time when it is not a build tool (`None` when
+/// it is, or when the program is known only at run time).
+fn not_a_build_tool(cmd: &str) -> Option<String> {
+    let first = cmd.split_whitespace().next()?;
+    if first.contains(['*', '$', '%', '{']) {
+        return None;
+    }
+    let file = first.trim_matches(['"', '\'']).rsplit(['/', '\\']).next()?;
+    let lower = file.to_ascii_lowercase();
+    let stem = lower.strip_suffix(".exe").unwrap_or(&lower);
+    let versioned = stem.trim_end_matches(|c: char| c.is_ascii_digit() || c == '.' || c == '-');
+    if stem.is_empty()
+        || BUILD_TOOLS.contains(&stem)
+        || BUILD_TOOLS.contains(&versioned)
+        || stem.ends_with(".py")
+        || stem.ends_with(".sh")
+        || stem.starts_with("python")
+    {
+        return None;
+    }
+    Some(file.to_owned())
 }
 
 fn to_range(s: usize, e: usize) -> ruff_text_size::TextRange {

@@ -1518,3 +1518,17 @@ fn flows_a_hidden_console_window_alone_is_clean() {
     let (v, why) = verdict_of(&[("demo-1.0/demo/gs.py", gs)]);
     assert_eq!(v, crate::Verdict::Clean, "{why:?}");
 }
+
+#[test]
+fn flows_a_program_that_is_no_build_tool_run_at_install_is_suspicious() {
+    let canary = "import os\nfrom setuptools import setup\nfrom setuptools.command.egg_info import egg_info\nclass E(egg_info):\n    def run(self):\n        os.system(\"echo pwned > /tmp/pwned\")\n        egg_info.run(self)\nsetup(name='demo', cmdclass={'egg_info': E})\n";
+    let (v, why) = verdict_of(&[("demo-1.0/setup.py", canary)]);
+    assert_eq!(v, crate::Verdict::Suspicious, "{why:?}");
+    let build = "import subprocess, sys\nfrom setuptools import setup\nsubprocess.check_call(['git', 'describe', '--tags'])\nsubprocess.check_call(['cmake', '--build', '.'])\nsubprocess.check_call([sys.executable, '-m', 'cython', 'x.pyx'])\nsetup(name='demo')\n";
+    let (v, why) = verdict_of(&[("demo-1.0/setup.py", build)]);
+    assert_eq!(v, crate::Verdict::Clean, "{why:?}");
+    // The same program in package code is a capability only.
+    let pkg = "import subprocess\ndef open_editor():\n    subprocess.Popen(['notepad'])\n";
+    let (v, why) = verdict_of(&[("demo-1.0/demo/ui.py", pkg)]);
+    assert_eq!(v, crate::Verdict::Clean, "{why:?}");
+}
