@@ -49,39 +49,46 @@ fn blob_runs(text: &str) -> Vec<std::ops::Range<usize>> {
     let b64 = |c: u8| B64[usize::from(c)];
     let mut out = Vec::new();
     let mut hex = Vec::new();
+    // Every run of MIN_BLOB or more that starts in i..i+MIN_BLOB covers byte i+MIN_BLOB-1:
+    // probe there, and skip MIN_BLOB bytes at once when it is outside the alphabet. Invariant:
+    // `i` is 0 or follows a byte outside the alphabet.
     let mut i = 0;
-    while i < b.len() {
-        if !b64(b[i]) {
-            i += 1;
+    while i + MIN_BLOB <= b.len() {
+        let probe = i + MIN_BLOB - 1;
+        if !b64(b[probe]) {
+            i = probe + 1;
             continue;
         }
-        let start = i;
-        while i < b.len() && b64(b[i]) {
-            i += 1;
+        let mut start = probe;
+        while start > i && b64(b[start - 1]) {
+            start -= 1;
         }
-        if i - start < MIN_BLOB {
-            continue;
+        let mut stop = probe + 1;
+        while stop < b.len() && b64(b[stop]) {
+            stop += 1;
         }
-        let mut end = i;
-        while end < b.len() && end - i < 2 && b[end] == b'=' {
-            end += 1;
-        }
-        out.push(start..end);
-        let mut j = start;
-        while j < i {
-            if !b[j].is_ascii_hexdigit() {
-                j += 1;
-                continue;
+        if stop - start >= MIN_BLOB {
+            let mut end = stop;
+            while end < b.len() && end - stop < 2 && b[end] == b'=' {
+                end += 1;
             }
-            let h = j;
-            while j < i && b[j].is_ascii_hexdigit() {
-                j += 1;
-            }
-            if j - h >= MIN_BLOB {
-                hex.push(h..h + (j - h) / 2 * 2);
+            out.push(start..end);
+            let mut j = start;
+            while j < stop {
+                if !b[j].is_ascii_hexdigit() {
+                    j += 1;
+                    continue;
+                }
+                let h = j;
+                while j < stop && b[j].is_ascii_hexdigit() {
+                    j += 1;
+                }
+                if j - h >= MIN_BLOB {
+                    hex.push(h..h + (j - h) / 2 * 2);
+                }
             }
         }
-        i = end;
+        i = stop + 1;
     }
     out.extend(hex);
     out
@@ -108,31 +115,51 @@ enum Decoded {
     Bytecode(Vec<u8>),
 }
 
-/// Is `s` shaped like base64 (alphabet, length, mixed classes, entropy)?
+/// Is `s` shaped like base64 (alphabet, length, mixed classes, entropy)? One pass that gives up
+/// as soon as too much of `s` is outside the alphabet: every long docstring comes through here.
 fn base64_shaped(s: &str) -> bool {
+    let (mut n, mut bad) = (0usize, 0usize);
+    let (mut up, mut low, mut dig) = (false, false, false);
+    for &c in s.as_bytes() {
+        if c.is_ascii_whitespace() || c == b'\\' {
+            continue;
+        }
+        n += 1;
+        if c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/' | b'=' | b'-' | b'_') {
+            up |= c.is_ascii_uppercase();
+            low |= c.is_ascii_lowercase();
+            dig |= c.is_ascii_digit();
+        } else {
+            bad += 1;
+            // At most 2% of the body may be outside the alphabet, and the body is no longer
+            // than `s`.
+            if bad * 50 > s.len() {
+                return false;
+            }
+        }
+    }
+    if n < MIN_BLOB || !(up && low && dig) || (n - bad) * 100 < n * 98 {
+        return false;
+    }
     let body: Vec<u8> = s
         .bytes()
         .filter(|c| !c.is_ascii_whitespace() && *c != b'\\')
         .collect();
-    if body.len() < MIN_BLOB {
-        return false;
-    }
-    let in_alpha = body
-        .iter()
-        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/' | b'=' | b'-' | b'_'))
-        .count();
-    let (mut up, mut low, mut dig) = (false, false, false);
-    for c in &body {
-        up |= c.is_ascii_uppercase();
-        low |= c.is_ascii_lowercase();
-        dig |= c.is_ascii_digit();
-    }
-    in_alpha * 100 >= body.len() * 98 && up && low && dig && codec::entropy(&body) >= 4.5
+    codec::entropy(&body) >= 4.5
 }
 
 fn hex_shaped(s: &str) -> bool {
-    let body: Vec<u8> = s.bytes().filter(|c| !c.is_ascii_whitespace()).collect();
-    body.len() >= MIN_BLOB && body.len().is_multiple_of(2) && body.iter().all(u8::is_ascii_hexdigit)
+    let mut n = 0usize;
+    for &c in s.as_bytes() {
+        if c.is_ascii_whitespace() {
+            continue;
+        }
+        if !c.is_ascii_hexdigit() {
+            return false;
+        }
+        n += 1;
+    }
+    n >= MIN_BLOB && n.is_multiple_of(2)
 }
 
 fn utf16_shaped(d: &[u8]) -> bool {
@@ -376,6 +403,53 @@ fn blob(cx: &MemberCx<'_>, r: &mut Report<'_, '_, '_>, item: &StrItem<'_>, s: &s
                 snippet,
             );
             cx.push_payload(data, origin);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The regexes `blob_runs` stands in for, run as the reference.
+    fn reference(text: &str) -> Vec<std::ops::Range<usize>> {
+        let b64 = Regex::new(r"[A-Za-z0-9+/_\-]{200,}={0,2}").unwrap();
+        let hex = Regex::new(r"(?:[0-9a-fA-F]{2}){100,}").unwrap();
+        b64.find_iter(text)
+            .map(|m| m.range())
+            .chain(hex.find_iter(text).map(|m| m.range()))
+            .collect()
+    }
+
+    #[test]
+    fn blob_runs_finds_what_the_regexes_find() {
+        // A small xorshift generator: runs of every length around the threshold, hex and
+        // base64 alphabets, padding, separators and multi-byte characters.
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        for _ in 0..300 {
+            let mut s = String::new();
+            for _ in 0..(next() % 8) {
+                let len = [3, 150, 199, 200, 201, 250, 399, 400, 401][(next() % 9) as usize];
+                let alphabet: &[u8] = match next() % 3 {
+                    0 => b"0123456789abcdefABCDEF",
+                    1 => b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/_-",
+                    _ => b"0123456789abcdef0123456789abcdefxyzXYZ+",
+                };
+                for _ in 0..len {
+                    s.push(alphabet[(next() % alphabet.len() as u64) as usize] as char);
+                }
+                for _ in 0..(next() % 4) {
+                    s.push('=');
+                }
+                s.push_str(["\"", " ", "\n", "é", "", "."][(next() % 6) as usize]);
+            }
+            assert_eq!(blob_runs(&s), reference(&s), "{s}");
         }
     }
 }
