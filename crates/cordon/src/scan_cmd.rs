@@ -26,6 +26,16 @@ enum Input {
     },
 }
 
+impl Input {
+    /// Bytes to read (0 when unknown), to schedule the largest first.
+    fn size(&self) -> u64 {
+        match self {
+            Input::Path(p) => std::fs::metadata(p).map_or(0, |m| m.len()),
+            Input::Fetched { result, .. } => result.as_ref().map_or(0, |b| b.len() as u64),
+        }
+    }
+}
+
 /// Runs `cordon scan`; returns the exit code.
 pub fn run(
     args: &ScanArgs,
@@ -57,16 +67,23 @@ pub fn run(
         anyhow::bail!("nothing to scan: give files or folders, `--lock [PATH]` or `--venv PATH`");
     }
     let bar = progress.then(|| Progress::new(inputs.len()));
-    let results: Vec<anyhow::Result<ScannedArtifact>> = inputs
+    // Largest first, one at a time: the last artifact a core picks up is a small one, so the
+    // cores finish together. Results are put back in the order given.
+    let mut order: Vec<usize> = (0..inputs.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(inputs[i].size()));
+    let mut results: Vec<(usize, anyhow::Result<ScannedArtifact>)> = order
         .par_iter()
-        .map(|input| {
-            let r = scan_input(input, &limits, &cache);
+        .with_max_len(1)
+        .map(|&i| {
+            let r = scan_input(&inputs[i], &limits, &cache);
             if let Some(b) = &bar {
                 b.tick();
             }
-            r
+            (i, r)
         })
         .collect();
+    results.sort_by_key(|(i, _)| *i);
+    let results = results.into_iter().map(|(_, r)| r);
     if let Some(b) = &bar {
         b.finish();
     }
