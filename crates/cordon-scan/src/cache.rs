@@ -3,8 +3,8 @@
 //! reusing the evidence keeps `cordon scan --lock --all-platforms` from paying for each copy.
 //!
 //! A member is reused only when everything its evidence depends on is the same: its bytes
-//! (two 64-bit SipHash digests under random per-process keys, so a crafted collision cannot
-//! be aimed at, and the length), its file name, its role, and that it is ordinary Python —
+//! (a 64-bit SipHash digest under a random per-process key, so a crafted collision cannot be
+//! aimed at, and the length), its file name, its role, and that it is ordinary Python —
 //! install-time code, `.pth` files, bytecode and metadata are judged against the rest of their
 //! artifact and are always scanned afresh.
 
@@ -17,7 +17,7 @@ use crate::rules::CodeKind;
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 struct Key {
-    digest: (u64, u64),
+    digest: u64,
     len: usize,
     file: String,
     role: MemberRole,
@@ -26,7 +26,7 @@ struct Key {
 /// Evidence of members scanned so far, keyed by content; shared by the threads of one run.
 #[derive(Debug, Default)]
 pub struct MemberCache {
-    keys: (RandomState, RandomState),
+    key: RandomState,
     seen: Mutex<HashMap<Key, Arc<Cached>>>,
 }
 
@@ -61,10 +61,7 @@ impl MemberCache {
             .next()
             .unwrap_or(&member.path);
         Some(Key {
-            digest: (
-                self.keys.0.hash_one(&member.data),
-                self.keys.1.hash_one(&member.data),
-            ),
+            digest: self.key.hash_one(&member.data),
             len: member.data.len(),
             file: file.to_owned(),
             role,
