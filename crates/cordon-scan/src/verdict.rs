@@ -178,6 +178,14 @@ static CHAINS: &[Chain] = &[
         reason: "talks to an exfiltration endpoint (chat webhook, paste or tunnelling service, raw IP) while installing",
     },
     Chain {
+        needs: &[&[B::EnvDump], &[B::Recon], &[B::NetworkSend]],
+        roles: RUNS,
+        high: &[],
+        verdict: Verdict::Malicious,
+        score: 84,
+        reason: "sends the whole environment out together with the host's identity",
+    },
+    Chain {
         needs: &[
             &[B::Recon],
             &[B::ExfilEndpoint],
@@ -188,14 +196,6 @@ static CHAINS: &[Chain] = &[
         verdict: Verdict::Malicious,
         score: 82,
         reason: "collects host information and sends it to an exfiltration endpoint",
-    },
-    Chain {
-        needs: &[&[B::EnvDump], &[B::Recon], &[B::NetworkSend]],
-        roles: RUNS,
-        high: &[],
-        verdict: Verdict::Malicious,
-        score: 84,
-        reason: "sends the whole environment out together with the host's identity",
     },
     Chain {
         needs: &[
