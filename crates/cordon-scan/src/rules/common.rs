@@ -52,6 +52,14 @@ impl StrItem<'_> {
     }
 }
 
+/// The source range from byte `start` to byte `end` (offsets found by a text search).
+pub fn span(start: usize, end: usize) -> TextRange {
+    TextRange::new(
+        TextSize::try_from(start).unwrap_or_default(),
+        TextSize::try_from(end).unwrap_or_default(),
+    )
+}
+
 /// True when folded text looks like a program (it is scanned as a payload, not as a string).
 pub fn looks_like_code(s: &str) -> bool {
     if s.len() < 40 {

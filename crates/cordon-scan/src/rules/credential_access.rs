@@ -14,7 +14,6 @@ use regex::Regex;
 
 use ruff_python_ast::Expr;
 use ruff_python_ast::visitor::{self, Visitor};
-use ruff_text_size::{TextRange, TextSize};
 
 use super::common;
 use super::{MemberCx, Report, Rule, RuleMeta};
@@ -310,10 +309,7 @@ impl Rule for CredentialAccess {
                 Severity::Medium,
                 Confidence::Medium,
                 "reads the notebook's input history, where keys and tokens get pasted",
-                TextRange::new(
-                    TextSize::try_from(m.start()).unwrap_or_default(),
-                    TextSize::try_from(m.end()).unwrap_or_default(),
-                ),
+                common::span(m.start(), m.end()),
             );
         }
         let mut categories: BTreeSet<&'static str> = BTreeSet::new();

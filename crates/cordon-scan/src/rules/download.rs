@@ -7,7 +7,7 @@ use std::sync::LazyLock;
 
 use cordon_diagnostics::{Confidence, Severity};
 use regex::Regex;
-use ruff_text_size::{TextRange, TextSize};
+use ruff_text_size::TextRange;
 
 use super::common::{self, CommandTrait};
 use super::{MemberCx, Report, Rule, RuleMeta};
@@ -48,10 +48,7 @@ const EXE_EXT: &[&str] = &[
 ];
 
 fn range(s: usize, e: usize) -> TextRange {
-    TextRange::new(
-        TextSize::try_from(s).unwrap_or_default(),
-        TextSize::try_from(e).unwrap_or_default(),
-    )
+    common::span(s, e)
 }
 
 impl Rule for Download {

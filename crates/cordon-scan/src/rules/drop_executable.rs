@@ -297,10 +297,7 @@ fn mentions(py: &PyFile<'_>, e: &Expr, var: &str) -> bool {
 }
 
 fn range(s: usize, e: usize) -> TextRange {
-    TextRange::new(
-        TextSize::try_from(s).unwrap_or_default(),
-        TextSize::try_from(e).unwrap_or_default(),
-    )
+    common::span(s, e)
 }
 
 fn check_ast(cx: &MemberCx<'_>, py: &PyFile<'_>, r: &mut Report<'_, '_, '_>) {

@@ -389,10 +389,7 @@ fn is_literal(e: &Expr) -> bool {
 }
 
 fn range_of(s: usize, e: usize) -> TextRange {
-    TextRange::new(
-        TextSize::try_from(s).unwrap_or_default(),
-        TextSize::try_from(e).unwrap_or_default(),
-    )
+    common::span(s, e)
 }
 
 fn check_text(cx: &MemberCx<'_>, text: &str, r: &mut Report<'_, '_, '_>) {

@@ -9,7 +9,7 @@ use cordon_diagnostics::{Confidence, Severity};
 use regex::Regex;
 use ruff_python_ast::visitor::{self, Visitor};
 use ruff_python_ast::{Expr, Keyword, Stmt};
-use ruff_text_size::{Ranged, TextRange, TextSize};
+use ruff_text_size::{Ranged, TextRange};
 
 use super::common::{self, CommandTrait};
 use super::{MemberCx, Report, Rule, RuleMeta};
@@ -248,10 +248,7 @@ impl Rule for EnvDump {
                         Severity::Medium,
                         Confidence::Medium,
                         "collects the whole environment",
-                        TextRange::new(
-                            TextSize::try_from(m.start()).unwrap_or_default(),
-                            TextSize::try_from(m.end()).unwrap_or_default(),
-                        ),
+                        common::span(m.start(), m.end()),
                     );
                 }
             }

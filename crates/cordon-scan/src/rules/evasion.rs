@@ -10,7 +10,7 @@ use cordon_diagnostics::{Confidence, Severity};
 use regex::Regex;
 use ruff_python_ast::statement_visitor::{StatementVisitor, walk_stmt};
 use ruff_python_ast::{Expr, Stmt};
-use ruff_text_size::{Ranged, TextRange, TextSize};
+use ruff_text_size::{Ranged, TextRange};
 
 use super::common;
 use super::{MemberCx, Report, Rule, RuleMeta};
@@ -148,10 +148,7 @@ impl Rule for Evasion {
                     Severity::Low,
                     Confidence::Medium,
                     "checks the setup.py command line",
-                    TextRange::new(
-                        TextSize::try_from(m.start()).unwrap_or_default(),
-                        TextSize::try_from(m.end()).unwrap_or_default(),
-                    ),
+                    common::span(m.start(), m.end()),
                 );
             }
         }

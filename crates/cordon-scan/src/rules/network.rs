@@ -8,8 +8,9 @@ use std::sync::LazyLock;
 use cordon_diagnostics::{Confidence, Severity};
 use regex::Regex;
 use ruff_python_ast::Expr;
-use ruff_text_size::{TextRange, TextSize};
+use ruff_text_size::TextRange;
 
+use super::common;
 use super::{MemberCx, Report, Rule, RuleMeta};
 use crate::model::{Behaviour, Evidence};
 use crate::python::PyFile;
@@ -81,10 +82,7 @@ static TEXT_SEND: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 fn range(s: usize, e: usize) -> TextRange {
-    TextRange::new(
-        TextSize::try_from(s).unwrap_or_default(),
-        TextSize::try_from(e).unwrap_or_default(),
-    )
+    common::span(s, e)
 }
 
 impl Rule for Network {

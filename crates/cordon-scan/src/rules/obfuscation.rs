@@ -13,6 +13,7 @@ use ruff_python_ast::Expr;
 use ruff_python_ast::token::TokenKind;
 use ruff_text_size::{Ranged, TextRange, TextSize};
 
+use super::common;
 use super::{CodeKind, MemberCx, Report, Rule, RuleMeta};
 use crate::model::{Behaviour, Evidence};
 use crate::python::{PyFile, StrKind};
@@ -169,10 +170,7 @@ impl Rule for Obfuscation {
 }
 
 fn range(s: usize, e: usize) -> TextRange {
-    TextRange::new(
-        TextSize::try_from(s).unwrap_or_default(),
-        TextSize::try_from(e).unwrap_or_default(),
-    )
+    common::span(s, e)
 }
 
 fn clip(s: &str) -> String {

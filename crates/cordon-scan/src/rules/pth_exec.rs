@@ -6,8 +6,8 @@ use std::sync::LazyLock;
 
 use cordon_diagnostics::{Confidence, Severity};
 use regex::Regex;
-use ruff_text_size::{TextRange, TextSize};
 
+use super::common;
 use super::{CodeKind, MemberCx, Report, Rule, RuleMeta};
 use crate::model::{Behaviour, Evidence};
 
@@ -63,10 +63,7 @@ impl Rule for PthExec {
                 sev,
                 Confidence::High,
                 format!("a .pth line {what}"),
-                TextRange::new(
-                    TextSize::try_from(start).unwrap_or_default(),
-                    TextSize::try_from(start + l.len()).unwrap_or_default(),
-                ),
+                common::span(start, start + l.len()),
             );
         }
     }

@@ -6,7 +6,6 @@ use std::sync::LazyLock;
 
 use cordon_diagnostics::{Confidence, Severity};
 use regex::Regex;
-use ruff_text_size::{TextRange, TextSize};
 
 use super::common::{self, CommandTrait};
 use super::{MemberCx, Report, Rule, RuleMeta};
@@ -92,10 +91,7 @@ impl Rule for Recon {
                         "reads host information ({})",
                         m.as_str().trim_end_matches('(')
                     ),
-                    TextRange::new(
-                        TextSize::try_from(m.start()).unwrap_or_default(),
-                        TextSize::try_from(m.end()).unwrap_or_default(),
-                    ),
+                    common::span(m.start(), m.end()),
                 );
             }
         }

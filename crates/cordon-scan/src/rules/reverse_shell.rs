@@ -6,7 +6,6 @@ use std::sync::LazyLock;
 
 use cordon_diagnostics::{Confidence, Severity};
 use regex::Regex;
-use ruff_text_size::{TextRange, TextSize};
 
 use super::common::{self, CommandTrait};
 use super::{MemberCx, Report, Rule, RuleMeta};
@@ -109,10 +108,7 @@ impl Rule for ReverseShell {
                 Severity::High,
                 Confidence::Medium,
                 "connects a socket and duplicates it onto a shell's standard streams",
-                TextRange::new(
-                    TextSize::try_from(m.start()).unwrap_or_default(),
-                    TextSize::try_from(m.end()).unwrap_or_default(),
-                ),
+                common::span(m.start(), m.end()),
             );
         }
         for item in cx.strings() {

@@ -8,8 +8,9 @@ use std::sync::LazyLock;
 use cordon_diagnostics::{Confidence, Severity};
 use regex::Regex;
 use ruff_python_ast::token::TokenKind;
-use ruff_text_size::{Ranged, TextRange, TextSize};
+use ruff_text_size::{Ranged, TextSize};
 
+use super::common;
 use super::{CodeKind, MemberCx, Report, Rule, RuleMeta};
 use crate::model::{Behaviour, Evidence};
 
@@ -195,10 +196,7 @@ impl Rule for SourceTrick {
                         Severity::High,
                         Confidence::Medium,
                         format!("word `{}` {why}", m.as_str()),
-                        TextRange::new(
-                            TextSize::try_from(m.start()).unwrap_or_default(),
-                            TextSize::try_from(m.end()).unwrap_or_default(),
-                        ),
+                        common::span(m.start(), m.end()),
                     );
                 }
             }
