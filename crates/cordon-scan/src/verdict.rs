@@ -70,6 +70,14 @@ static CHAINS: &[Chain] = &[
         reason: "reads credentials or the whole environment and sends data out",
     },
     Chain {
+        needs: &[&[B::CredentialAccess], &[B::NetworkSend]],
+        roles: RUNS,
+        high: &[B::CredentialAccess, B::NetworkSend],
+        verdict: Verdict::Malicious,
+        score: 95,
+        reason: "puts secrets it collected (wallet keys, cloud credentials) into data it sends out",
+    },
+    Chain {
         needs: &[&[B::CredentialAccess, B::EnvDump], &[B::ExfilEndpoint]],
         roles: RUNS,
         high: &[],

