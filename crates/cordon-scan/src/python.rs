@@ -128,6 +128,12 @@ pub fn parse(src: &str) -> Result<Parsed<ModModule>, NoAst> {
     ruff_python_parser::parse_module(src).map_err(|e| NoAst::Syntax(e.to_string()))
 }
 
+/// Fold steps that decode (as opposed to joining or slicing): a string built through one of
+/// these was hidden on purpose.
+pub const DECODING_STEPS: &[&str] = &[
+    "xor", "base64", "base32", "base85", "ascii85", "hex", "zlib", "rot13",
+];
+
 /// What a string fact is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StrKind {

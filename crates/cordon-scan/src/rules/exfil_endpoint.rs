@@ -153,12 +153,10 @@ fn classify_ip(s: &str) -> Option<bool> {
 fn hidden_urls(py: &PyFile<'_>, r: &mut Report<'_, '_, '_>) {
     for s in &py.strings {
         if s.kind != StrKind::Folded
-            || !s.steps.iter().any(|x| {
-                matches!(
-                    *x,
-                    "xor" | "base64" | "base32" | "base85" | "ascii85" | "hex" | "zlib" | "rot13"
-                )
-            })
+            || !s
+                .steps
+                .iter()
+                .any(|x| crate::python::DECODING_STEPS.contains(x))
         {
             continue;
         }

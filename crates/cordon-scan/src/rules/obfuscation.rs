@@ -193,12 +193,10 @@ fn check_ast(py: &PyFile<'_>, r: &mut Report<'_, '_, '_>) {
             .chars()
             .all(|c| !c.is_control() || c == '\n' || c == '\t');
         let steps: Vec<&str> = s.steps.iter().copied().filter(|x| *x != "join").collect();
-        let (sev, report) = if steps.iter().any(|x| {
-            matches!(
-                *x,
-                "xor" | "base64" | "base32" | "base85" | "ascii85" | "hex" | "zlib" | "rot13"
-            )
-        }) {
+        let (sev, report) = if steps
+            .iter()
+            .any(|x| crate::python::DECODING_STEPS.contains(x))
+        {
             (Severity::Medium, printable && s.value.len() >= 4)
         } else if steps.contains(&"chr") {
             (
