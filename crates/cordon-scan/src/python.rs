@@ -167,7 +167,7 @@ pub struct CallFact<'a> {
     pub scope: u32,
 }
 
-impl CallFact<'_> {
+impl<'a> CallFact<'a> {
     pub fn range(&self) -> TextRange {
         self.call.range()
     }
@@ -175,6 +175,18 @@ impl CallFact<'_> {
     /// The last dotted component (`Popen` of `subprocess.Popen`).
     pub fn method(&self) -> &str {
         self.name.rsplit('.').next().unwrap_or(&self.name)
+    }
+
+    /// Positional arguments, then keyword values, leaving out the keywords named in `skip`.
+    pub fn args_except<'s>(&'s self, skip: &'s [&str]) -> impl Iterator<Item = &'a Expr> + 's {
+        let call: &'a ExprCall = self.call;
+        call.arguments.args.iter().chain(
+            call.arguments
+                .keywords
+                .iter()
+                .filter(move |k| k.arg.as_ref().is_none_or(|a| !skip.contains(&a.as_str())))
+                .map(|k| &k.value),
+        )
     }
 
     /// Positional argument `i`.

@@ -416,23 +416,8 @@ fn secrets_sent(py: &PyFile<'_>, r: &mut Report<'_, '_, '_>) {
         let what = if let Some(n) = names.found.iter().find(|n| SECRET_NAME.is_match(n)) {
             format!("a wallet secret (`{n}`)")
         } else if let Some(f) = c
-            .call
-            .arguments
-            .args
-            .iter()
-            .chain(
-                c.call
-                    .arguments
-                    .keywords
-                    .iter()
-                    // Signing a request with them is what SDKs do.
-                    .filter(|k| {
-                        k.arg
-                            .as_ref()
-                            .is_none_or(|a| !matches!(a.as_str(), "headers" | "auth"))
-                    })
-                    .map(|k| &k.value),
-            )
+            // Signing a request with them is what SDKs do.
+            .args_except(&["headers", "auth"])
             .find_map(|a| py.find_call_in(a, c.scope, &|n, _| is_credential_provider(n)))
         {
             format!("cloud credentials taken from the SDK ({f})")

@@ -293,20 +293,7 @@ impl Rule for EnvDump {
                             || callee.ends_with(".sendall")
                             || callee.ends_with(".Request");
                         serializes
-                            && c.call
-                                .arguments
-                                .args
-                                .iter()
-                                .chain(
-                                    c.call
-                                        .arguments
-                                        .keywords
-                                        .iter()
-                                        .filter(|k| {
-                                            k.arg.as_ref().is_none_or(|a| a.as_str() != "env")
-                                        })
-                                        .map(|k| &k.value),
-                                )
+                            && c.args_except(&["env"])
                                 .any(|a| matches!(a, Expr::Name(n) if n.id.as_str() == name))
                     });
                     if let Some(c) = sent {
