@@ -7,7 +7,6 @@ use std::sync::LazyLock;
 
 use cordon_diagnostics::{Confidence, Severity};
 use regex::Regex;
-use ruff_text_size::TextRange;
 
 use super::common::{self, CommandTrait};
 use super::{MemberCx, Report, Rule, RuleMeta};
@@ -47,10 +46,6 @@ const EXE_EXT: &[&str] = &[
     ".bin",
 ];
 
-fn range(s: usize, e: usize) -> TextRange {
-    common::span(s, e)
-}
-
 impl Rule for Download {
     fn meta(&self) -> &'static RuleMeta {
         &META
@@ -70,7 +65,7 @@ impl Rule for Download {
                     Severity::Medium,
                     Confidence::Medium,
                     "saves content fetched from the network to a file",
-                    range(m.start(), m.end()),
+                    common::span(m.start(), m.end()),
                 );
             }
         }

@@ -202,7 +202,7 @@ impl Rule for DropExecutable {
                     Severity::Medium,
                     Confidence::Medium,
                     "writes a file with an executable extension",
-                    range(m.start(), m.end()),
+                    common::span(m.start(), m.end()),
                 );
             }
             if let Some(m) = TEXT_MZ.find(text) {
@@ -211,7 +211,7 @@ impl Rule for DropExecutable {
                     Severity::High,
                     Confidence::Medium,
                     "embeds a native executable image in the source",
-                    range(m.start(), m.end()),
+                    common::span(m.start(), m.end()),
                 );
             }
         }
@@ -294,10 +294,6 @@ fn mentions(py: &PyFile<'_>, e: &Expr, var: &str) -> bool {
             .any(|w| w == var),
         _ => false,
     }
-}
-
-fn range(s: usize, e: usize) -> TextRange {
-    common::span(s, e)
 }
 
 fn check_ast(cx: &MemberCx<'_>, py: &PyFile<'_>, r: &mut Report<'_, '_, '_>) {

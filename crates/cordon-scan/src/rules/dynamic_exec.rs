@@ -9,7 +9,7 @@ use std::sync::LazyLock;
 use cordon_diagnostics::{Confidence, Severity};
 use regex::Regex;
 use ruff_python_ast::{Expr, ExprCall};
-use ruff_text_size::{Ranged, TextRange, TextSize};
+use ruff_text_size::{Ranged, TextSize};
 
 use super::common;
 use super::{MemberCx, Report, Rule, RuleMeta, codec};
@@ -439,10 +439,6 @@ fn is_literal(e: &Expr) -> bool {
     }
 }
 
-fn range_of(s: usize, e: usize) -> TextRange {
-    common::span(s, e)
-}
-
 fn check_text(cx: &MemberCx<'_>, text: &str, r: &mut Report<'_, '_, '_>) {
     let mut decode_lines = Vec::new();
     for m in TEXT_DECODE_EXEC.find_iter(text) {
@@ -452,7 +448,7 @@ fn check_text(cx: &MemberCx<'_>, text: &str, r: &mut Report<'_, '_, '_>) {
             Severity::High,
             Confidence::Medium,
             "executes decoded data",
-            range_of(m.start(), m.end()),
+            common::span(m.start(), m.end()),
         );
     }
     for m in TEXT_NET_EXEC.find_iter(text) {
@@ -461,14 +457,14 @@ fn check_text(cx: &MemberCx<'_>, text: &str, r: &mut Report<'_, '_, '_>) {
             Severity::High,
             Confidence::Medium,
             "executes content fetched from the network",
-            range_of(m.start(), m.end()),
+            common::span(m.start(), m.end()),
         );
         r.add(
             Behaviour::DecodeExec,
             Severity::High,
             Confidence::Medium,
             "runs code fetched from the network",
-            range_of(m.start(), m.end()),
+            common::span(m.start(), m.end()),
         );
     }
     if cx.kind == super::CodeKind::Python || cx.kind == super::CodeKind::Pth {
@@ -478,7 +474,7 @@ fn check_text(cx: &MemberCx<'_>, text: &str, r: &mut Report<'_, '_, '_>) {
                 Severity::Medium,
                 Confidence::Medium,
                 "loads marshalled code",
-                range_of(m.start(), m.end()),
+                common::span(m.start(), m.end()),
             );
         }
         for m in TEXT_EXEC.find_iter(text) {
@@ -490,7 +486,7 @@ fn check_text(cx: &MemberCx<'_>, text: &str, r: &mut Report<'_, '_, '_>) {
                 Severity::Low,
                 Confidence::Medium,
                 "executes code built at run time",
-                range_of(m.start(), m.end()),
+                common::span(m.start(), m.end()),
             );
         }
     }

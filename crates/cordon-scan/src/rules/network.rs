@@ -8,7 +8,6 @@ use std::sync::LazyLock;
 use cordon_diagnostics::{Confidence, Severity};
 use regex::Regex;
 use ruff_python_ast::Expr;
-use ruff_text_size::TextRange;
 
 use super::common;
 use super::{MemberCx, Report, Rule, RuleMeta};
@@ -81,10 +80,6 @@ static TEXT_SEND: LazyLock<Regex> = LazyLock::new(|| {
         .unwrap_or_else(|e| panic!("{e}"))
 });
 
-fn range(s: usize, e: usize) -> TextRange {
-    common::span(s, e)
-}
-
 impl Rule for Network {
     fn meta(&self) -> &'static RuleMeta {
         &META
@@ -109,7 +104,7 @@ impl Rule for Network {
                         Severity::Info,
                         Confidence::Medium,
                         format!("uses the network ({})", g.as_str()),
-                        range(m.start(), m.end()),
+                        common::span(m.start(), m.end()),
                     );
                 }
             }
@@ -122,7 +117,7 @@ impl Rule for Network {
                         "sends data out ({})",
                         m.as_str().trim_end_matches('(').trim()
                     ),
-                    range(m.start(), m.end()),
+                    common::span(m.start(), m.end()),
                 );
             }
         }

@@ -119,7 +119,7 @@ impl Rule for Obfuscation {
                 Severity::Medium,
                 Confidence::High,
                 "protected with PyArmor (code is encrypted and unreadable)",
-                range(m.start(), m.end()),
+                common::span(m.start(), m.end()),
             );
         }
         for m in PADDING.find_iter(text).take(3) {
@@ -156,7 +156,7 @@ impl Rule for Obfuscation {
                         Severity::Low,
                         Confidence::Medium,
                         format!("a {}-character line of code", line.len()),
-                        range(offset, offset + 200),
+                        common::span(offset, offset + 200),
                     );
                 }
             }
@@ -167,10 +167,6 @@ impl Rule for Obfuscation {
             None => check_text(text, &mut r),
         }
     }
-}
-
-fn range(s: usize, e: usize) -> TextRange {
-    common::span(s, e)
 }
 
 fn clip(s: &str) -> String {
@@ -395,7 +391,7 @@ fn check_text(text: &str, r: &mut Report<'_, '_, '_>) {
     let mut first = None;
     for m in IDENT.find_iter(text) {
         if generated_identifier(m.as_str()) && seen.insert(m.as_str()) {
-            first.get_or_insert(range(m.start(), m.end()));
+            first.get_or_insert(common::span(m.start(), m.end()));
         }
     }
     report_identifiers(r, &seen, first);
@@ -409,7 +405,7 @@ fn check_text(text: &str, r: &mut Report<'_, '_, '_>) {
                 Severity::Medium,
                 Confidence::Medium,
                 format!("a line made mostly of {n} escape sequences"),
-                range(offset, offset + line.len().min(200)),
+                common::span(offset, offset + line.len().min(200)),
             );
         }
         offset += line.len();
