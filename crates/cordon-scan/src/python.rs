@@ -247,6 +247,15 @@ impl Bind<'_> {
     fn is_aug(&self) -> bool {
         matches!(self, Bind::AugAdd(_) | Bind::AugOther(_))
     }
+
+    /// The use at `at` sits inside this binding's own value (`x = f(x)`, `x += g(x)`): it reads
+    /// the name as it was before, never this binding.
+    fn encloses(&self, at: TextSize) -> bool {
+        match self {
+            Bind::Set(v) | Bind::AugAdd(v) | Bind::AugOther(v) => v.range().contains(at),
+            Bind::Module(_) | Bind::Unknown => false,
+        }
+    }
 }
 
 /// A value the evaluator can build.
@@ -640,12 +649,13 @@ impl<'a> PyFile<'a> {
             };
             // In the own scope: the last binding before the use (else the first one); from a
             // function reading a module global: the last one.
+            let base = |b: &Bind<'_>| !b.is_aug() && !b.encloses(at);
             let idx = if s == scope {
                 list.iter()
-                    .rposition(|(p, b)| *p < at && !b.is_aug())
-                    .or_else(|| list.iter().position(|(_, b)| !b.is_aug()))
+                    .rposition(|(p, b)| *p < at && base(b))
+                    .or_else(|| list.iter().position(|(_, b)| base(b)))
             } else {
-                list.iter().rposition(|(_, b)| !b.is_aug())
+                list.iter().rposition(|(_, b)| base(b))
             }?;
             let (pos, bind) = list[idx];
             let limit = if s == scope {
@@ -655,7 +665,7 @@ impl<'a> PyFile<'a> {
             };
             let augs: Vec<Bind<'a>> = list[idx + 1..]
                 .iter()
-                .filter(|(p, b)| *p < limit && *p > pos && b.is_aug())
+                .filter(|(p, b)| *p < limit && *p > pos && b.is_aug() && !b.encloses(at))
                 .map(|(_, b)| *b)
                 .collect();
             return Some((s, bind, augs));
@@ -2209,4 +2219,44 @@ impl<'a> Visitor<'a> for Builder<'a> {
 pub fn line_col(index: &LineIndex, source: &str, offset: TextSize) -> (usize, usize) {
     let lc = index.line_column(offset, source);
     (lc.line.get(), lc.column.get())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What the evaluator folds the file's last statement (an expression) to, as text.
+    fn fold_last(src: &str) -> Option<String> {
+        let parsed = parse(src).expect("fixture parses");
+        let budget = Budget::default();
+        let py = PyFile::new(src, &parsed, &budget);
+        let Some(Stmt::Expr(last)) = py.body().last() else {
+            panic!("fixture must end in an expression");
+        };
+        let folded = py.eval(&last.value, 0)?;
+        folded.val.text().map(str::to_owned)
+    }
+
+    #[test]
+    fn a_name_inside_its_own_assignment_reads_the_binding_before() {
+        assert_eq!(
+            fold_last("s = 'ab'\ns = '-'.join(s)\ns").as_deref(),
+            Some("a-b")
+        );
+        assert_eq!(fold_last("s = 'ab'\ns += s\ns").as_deref(), Some("abab"));
+        // With no binding before, the name is unknown: it never folds into itself.
+        assert_eq!(fold_last("s = '-'.join(s)\ns"), None);
+    }
+
+    #[test]
+    fn a_name_rebound_from_itself_many_times_folds_once_per_binding() {
+        // Each `', '.join(s)` over a string triples its length; had each use read its own
+        // binding, the chain would recurse to the evaluator's depth and size limits.
+        let mut src = String::from("s = 'ab'\n");
+        for _ in 0..12 {
+            src.push_str("s = ''.join(s)\n");
+        }
+        src.push_str("s\n");
+        assert_eq!(fold_last(&src).as_deref(), Some("ab"));
+    }
 }
