@@ -116,11 +116,7 @@ mod tests {
     use cordon_diagnostics::Severity;
 
     fn member(path: &str, data: &[u8]) -> Member {
-        Member {
-            path: path.to_owned(),
-            data: data.to_vec(),
-            depth: 0,
-        }
+        Member::new(path.to_owned(), data.to_vec(), 0)
     }
 
     fn found(path: &str) -> Evidence {

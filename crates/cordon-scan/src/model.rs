@@ -61,9 +61,27 @@ pub struct Member {
     /// Path inside the artifact, `/`-separated, sanitised (no leading `/`, no `..`); a member
     /// of a nested archive is `outer.zip!/inner/path.py`.
     pub path: String,
+    /// What was read: the whole file, or its start when only that is scanned (a binary blob's
+    /// head, or a file cut at `max_member_size`).
     pub data: Vec<u8>,
+    /// The whole file's size in bytes: `data.len()` when all of it was read; for a zip entry
+    /// read only in part, the size its entry declares.
+    pub size: u64,
     /// 0 for members of the artifact itself, 1 inside an archive inside it, ...
     pub depth: u8,
+}
+
+impl Member {
+    /// A member read whole.
+    pub fn new(path: String, data: Vec<u8>, depth: u8) -> Self {
+        let size = data.len() as u64;
+        Self {
+            path,
+            data,
+            size,
+            depth,
+        }
+    }
 }
 
 /// An input as read: its members and what went wrong reading it.

@@ -452,13 +452,14 @@ fn loaded_at_install(artifact: &Artifact, path: &str) -> bool {
         return false;
     };
     let file = outer.rsplit('/').next().unwrap_or(outer).as_bytes();
-    let has = |hay: &[u8], needle: &[u8]| hay.windows(needle.len()).any(|w| w == needle);
-    artifact.members.iter().any(|m| {
-        m.depth == 0
-            && role_of(artifact, m) == MemberRole::InstallTime
-            && has(&m.data, b"zipimport")
-            && has(&m.data, file)
-    })
+    let has = |hay: &[u8], needle: &[u8]| memchr::memmem::find(hay, needle).is_some();
+    !file.is_empty()
+        && artifact.members.iter().any(|m| {
+            m.depth == 0
+                && has(&m.data, b"zipimport")
+                && has(&m.data, file)
+                && role_of(artifact, m) == MemberRole::InstallTime
+        })
 }
 
 /// Tests, docs, examples and vendored tooling are not run by installing or importing: a
@@ -486,11 +487,7 @@ mod tests {
             version: Some("1.0".into()),
             members: paths
                 .iter()
-                .map(|p| Member {
-                    path: (*p).to_owned(),
-                    data: Vec::new(),
-                    depth: 0,
-                })
+                .map(|p| Member::new((*p).to_owned(), Vec::new(), 0))
                 .collect(),
             reading: Vec::new(),
         }

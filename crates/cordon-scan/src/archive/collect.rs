@@ -41,6 +41,10 @@ pub const HEADER_BUDGET: u64 = 1024 * 1024;
 /// Bytes a decompressed stream may produce beyond `max_total_size` (tar headers and padding).
 pub const STREAM_SLACK: u64 = 64 * 1024 * 1024;
 const CHUNK: usize = 64 * 1024;
+/// Bytes of a member read before judging whether it is a binary blob: data that is not UTF-8,
+/// not an archive and not code by its name. Only this head of a blob is kept (magic bytes are
+/// all any rule reads of one); a seekable source stops reading there.
+pub const BLOB_HEAD: usize = 64 * 1024;
 
 /// Accounting for one decompressed stream: bytes taken from the compressed input, bytes
 /// produced, and how far production is allowed to go.
@@ -155,12 +159,23 @@ pub enum Ratio<'m> {
 /// How one member read ended.
 #[derive(Debug)]
 pub struct Readout {
-    /// What was kept (at most `max_member_size` bytes).
+    /// What was kept (at most `max_member_size` bytes; a binary blob's [`BLOB_HEAD`]).
     pub data: Vec<u8>,
-    /// The whole member was read.
+    /// The member's size: the bytes read, or the declared size when reading stopped early.
+    pub size: u64,
+    /// The whole member is in `data`.
     pub complete: bool,
     /// The underlying stream failed (corrupt, truncated or cut off by a limit).
     pub failed: bool,
+}
+
+/// True when a member that starts with `head` is a binary blob: no code by its name (or
+/// shebang), no archive by its magic, and not UTF-8 (an invalid sequence, not merely a
+/// character cut at the end of the head). No rule reads such a member past its magic bytes.
+fn is_blob(path: &str, head: &[u8]) -> bool {
+    crate::rules::code_kind_of(path, head, 0) == crate::rules::CodeKind::Data
+        && super::Format::detect(head).is_none()
+        && std::str::from_utf8(head).is_err_and(|e| e.error_len().is_some())
 }
 
 /// The members and evidence of one artifact as it is read, and the budget it shares.
@@ -278,8 +293,10 @@ impl<'l> Collector<'l> {
 
     /// Reads one member within the limits and adds it ([`Collector::add`]): a complete member
     /// may be an archive to expand; a cut-off one is kept as read. `drain`: a member over
-    /// `max_member_size` is read to its end (and dropped past the limit), as a stream reader
-    /// must to reach the next member. Answers whether the stream failed.
+    /// `max_member_size` (or a binary blob past its head) is read to its end and dropped, as a
+    /// stream reader must to reach the next member. `declared`: the size the archive states,
+    /// a hint for the buffer and the size of a member not read to its end. Answers whether
+    /// the stream failed.
     pub fn file(
         &mut self,
         reader: impl Read,
@@ -287,14 +304,16 @@ impl<'l> Collector<'l> {
         depth: u8,
         ratio: Ratio<'_>,
         drain: bool,
+        declared: Option<u64>,
     ) -> bool {
-        let readout = self.read(reader, path, ratio, true, drain);
+        let readout = self.read(reader, path, ratio, true, drain, declared);
         if readout.complete {
             self.add(path.to_owned(), readout.data, depth);
         } else if !readout.data.is_empty() {
             self.members.push(Member {
                 path: path.to_owned(),
                 data: readout.data,
+                size: readout.size,
                 depth,
             });
         }
@@ -304,11 +323,11 @@ impl<'l> Collector<'l> {
     /// Reads a member's data to its end and drops it (a stream reader's skip, bounded by the
     /// same limits). Answers whether the stream failed.
     pub fn skip(&mut self, reader: impl Read, path: &str, ratio: Ratio<'_>) -> bool {
-        self.read(reader, path, ratio, false, true).failed
+        self.read(reader, path, ratio, false, true, None).failed
     }
 
-    /// Reads `reader` to its end or to a limit. Never trusts a declared size: it counts what
-    /// it reads.
+    /// Reads `reader` to its end or to a limit. Never trusts a declared size to bound reading:
+    /// it counts what it reads.
     pub fn read(
         &mut self,
         reader: impl Read,
@@ -316,29 +335,45 @@ impl<'l> Collector<'l> {
         ratio: Ratio<'_>,
         keep: bool,
         drain: bool,
+        declared: Option<u64>,
     ) -> Readout {
         let mut buf = std::mem::take(&mut self.buf);
         if buf.len() < CHUNK {
             buf = vec![0u8; CHUNK];
         }
-        let readout = self.read_with(reader, &mut buf, path, ratio, keep, drain);
+        let readout = self.read_with(reader, &mut buf, path, ratio, keep, drain, declared);
         self.buf = buf;
         readout
     }
 
+    #[allow(clippy::too_many_arguments, clippy::too_many_lines)]
     fn read_with(
         &mut self,
         mut reader: impl Read,
         buf: &mut [u8],
         path: &str,
         ratio: Ratio<'_>,
-        keep: bool,
+        mut keep: bool,
         drain: bool,
+        declared: Option<u64>,
     ) -> Readout {
         let limits = *self.limits;
-        let mut data = Vec::new();
+        let max_member = usize::try_from(limits.max_member_size).unwrap_or(usize::MAX);
+        // A declared size sizes the buffer, never beyond what may be kept (it may lie).
+        let wanted = |declared: Option<u64>| {
+            usize::try_from(declared.unwrap_or(0))
+                .unwrap_or(usize::MAX)
+                .min(max_member)
+        };
+        let mut data = Vec::with_capacity(if keep {
+            wanted(declared).min(BLOB_HEAD)
+        } else {
+            0
+        });
         let mut read: u64 = 0;
         let mut over_size = false;
+        let mut judged = !keep;
+        let mut blob = false;
         loop {
             let n = match reader.read(buf) {
                 Ok(0) => break,
@@ -348,6 +383,7 @@ impl<'l> Collector<'l> {
                     self.stream_error(&e, path, ratio);
                     return Readout {
                         data,
+                        size: read,
                         complete: false,
                         failed: true,
                     };
@@ -356,10 +392,27 @@ impl<'l> Collector<'l> {
             read = read.saturating_add(n as u64);
             self.total = self.total.saturating_add(n as u64);
             if keep && !over_size {
-                let room = usize::try_from(limits.max_member_size)
-                    .unwrap_or(usize::MAX)
-                    .saturating_sub(data.len());
+                let room = max_member.saturating_sub(data.len());
                 data.extend_from_slice(&buf[..n.min(room)]);
+            }
+            if !judged && data.len() >= BLOB_HEAD.min(max_member) {
+                judged = true;
+                if is_blob(path, &data) {
+                    blob = true;
+                    keep = false;
+                    data.truncate(BLOB_HEAD);
+                    data.shrink_to_fit();
+                    if !drain {
+                        return Readout {
+                            data,
+                            size: declared.unwrap_or(read).max(read),
+                            complete: false,
+                            failed: false,
+                        };
+                    }
+                } else {
+                    data.reserve(wanted(declared).saturating_sub(data.len()));
+                }
             }
             if self.total > limits.max_total_size {
                 self.limit(
@@ -373,6 +426,7 @@ impl<'l> Collector<'l> {
                 self.stopped = true;
                 return Readout {
                     data,
+                    size: read,
                     complete: false,
                     failed: true,
                 };
@@ -393,6 +447,7 @@ impl<'l> Collector<'l> {
                         );
                         return Readout {
                             data,
+                            size: read,
                             complete: false,
                             failed: false,
                         };
@@ -410,6 +465,7 @@ impl<'l> Collector<'l> {
                         self.stopped = true;
                         return Readout {
                             data,
+                            size: read,
                             complete: false,
                             failed: true,
                         };
@@ -429,6 +485,7 @@ impl<'l> Collector<'l> {
                 if !drain {
                     return Readout {
                         data,
+                        size: declared.unwrap_or(read).max(read),
                         complete: false,
                         failed: false,
                     };
@@ -438,7 +495,8 @@ impl<'l> Collector<'l> {
         }
         Readout {
             data,
-            complete: !over_size,
+            size: read,
+            complete: !over_size && !blob,
             failed: false,
         }
     }
@@ -476,7 +534,7 @@ impl<'l> Collector<'l> {
     /// An archive that cannot be expanded is kept as a member.
     pub fn add(&mut self, path: String, data: Vec<u8>, depth: u8) {
         let Some(format) = super::Format::detect(&data) else {
-            self.members.push(Member { path, data, depth });
+            self.members.push(Member::new(path, data, depth));
             return;
         };
         if depth >= self.limits.max_depth {
@@ -487,7 +545,7 @@ impl<'l> Collector<'l> {
                 ),
                 &path,
             );
-            self.members.push(Member { path, data, depth });
+            self.members.push(Member::new(path, data, depth));
             return;
         }
         let prefix = format!("{path}!/");
@@ -513,7 +571,7 @@ impl<'l> Collector<'l> {
                 ),
                 &path,
             );
-            self.members.push(Member { path, data, depth });
+            self.members.push(Member::new(path, data, depth));
         }
     }
 

@@ -135,7 +135,8 @@ pub(crate) fn relative(path: &Path) -> Sanitised {
 pub(crate) fn read_file(c: &mut Collector<'_>, path: &Path, member: &str) {
     match File::open(path) {
         Ok(file) => {
-            c.file(file, member, 0, Ratio::None, false);
+            let size = file.metadata().ok().map(|m| m.len());
+            c.file(file, member, 0, Ratio::None, false, size);
         }
         Err(e) => unreadable(c, member, &e.to_string()),
     }

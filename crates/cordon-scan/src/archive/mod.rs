@@ -661,17 +661,20 @@ mod tests {
     fn archive_member_and_total_size_limits() {
         let limits = small_limits();
         let big = noise(100 * 1024, 1);
-        // A member over max_member_size is cut at the limit; reading goes on.
+        // A member over max_member_size is cut at the limit; reading goes on. (Named as code:
+        // a binary blob keeps only its head anyway, see the next test.)
         for bytes in [
-            zip(&[("big.bin", &big), ("after.py", b"x")]),
-            gzip(&tar(&[("big.bin", &big), ("after.py", b"x")])),
-            tar(&[("big.bin", &big), ("after.py", b"x")]),
+            zip(&[("big.py", &big), ("after.py", b"x")]),
+            gzip(&tar(&[("big.py", &big), ("after.py", b"x")])),
+            tar(&[("big.py", &big), ("after.py", b"x")]),
         ] {
             let artifact = from_bytes("a", "a", &bytes, &limits).unwrap();
             let hits = evidence(&artifact, rule::LIMIT);
             assert_eq!(hits.len(), 1, "{:?}", artifact.reading);
             assert!(hits[0].message.contains("max_member_size"));
-            assert_eq!(member(&artifact, "big.bin").data, &big[..64 * 1024]);
+            let cut = member(&artifact, "big.py");
+            assert_eq!(cut.data, &big[..64 * 1024]);
+            assert_eq!(cut.size, big.len() as u64);
             assert_eq!(member(&artifact, "after.py").data, b"x");
         }
         // Past max_total_size, reading stops.
@@ -690,6 +693,65 @@ mod tests {
             assert!(read as u64 <= limits.max_total_size + 64 * 1024, "{read}");
             assert!(artifact.members.len() < 30);
         }
+    }
+
+    #[test]
+    fn a_binary_blob_keeps_only_its_head_and_a_zip_is_not_inflated_past_it() {
+        use collect::BLOB_HEAD;
+        // Not UTF-8 from the first byte (a numpy array file, say), then 1 GiB of zeros: read
+        // to its end, the entry would trip the ratio limit and cost seconds.
+        let mut head = b"\x93NUMPY".to_vec();
+        head.extend(noise(BLOB_HEAD, 3));
+        let (deflated, crc, len) = super::fixtures::deflate_zeros(&head, 1024, b"tail");
+        let bytes = super::fixtures::zip_raw(&[
+            ("pkg/data/array.npy", 8, &deflated, crc, len),
+            ("pkg/after.py", 0, b"x", super::fixtures::crc32(b"x"), 1),
+        ]);
+        let started = Instant::now();
+        let artifact = from_bytes("a.zip", "a.zip", &bytes, &Limits::default()).unwrap();
+        assert!(started.elapsed().as_secs_f64() < 5.0);
+        assert!(artifact.reading.is_empty(), "{:?}", artifact.reading);
+        let blob = member(&artifact, "pkg/data/array.npy");
+        assert_eq!(blob.data, &head[..BLOB_HEAD]);
+        assert_eq!(blob.size, len);
+        assert_eq!(member(&artifact, "pkg/after.py").data, b"x");
+
+        // A stream must be read through: the blob is drained, not kept, and not reported as
+        // over max_member_size; its size is what was counted.
+        let limits = small_limits();
+        let big = noise(200 * 1024, 4);
+        let mut blob = b"\xff\xfe".to_vec();
+        blob.extend_from_slice(&big);
+        for bytes in [
+            gzip(&tar(&[("img.png", &blob), ("after.py", b"x")])),
+            tar(&[("img.png", &blob), ("after.py", b"x")]),
+        ] {
+            let artifact = from_bytes("a", "a", &bytes, &limits).unwrap();
+            assert!(
+                evidence(&artifact, rule::LIMIT).is_empty(),
+                "{:?}",
+                artifact.reading
+            );
+            let kept = member(&artifact, "img.png");
+            assert_eq!(kept.data, &blob[..BLOB_HEAD.min(64 * 1024)]);
+            assert_eq!(kept.size, blob.len() as u64);
+            assert_eq!(member(&artifact, "after.py").data, b"x");
+        }
+
+        // Text, code by name, and archives are read whole whatever their first bytes.
+        let text = "é".repeat(BLOB_HEAD);
+        let mut code = b"\xff".to_vec();
+        code.extend(noise(BLOB_HEAD, 5));
+        let inner = zip(&[("inner.py", b"y")]);
+        let bytes = zip(&[
+            ("notes.txt", text.as_bytes()),
+            ("mod.py", &code),
+            ("inner.whl", &inner),
+        ]);
+        let artifact = from_bytes("a.zip", "a.zip", &bytes, &Limits::default()).unwrap();
+        assert_eq!(member(&artifact, "notes.txt").data, text.as_bytes());
+        assert_eq!(member(&artifact, "mod.py").data, code);
+        assert_eq!(member(&artifact, "inner.whl!/inner.py").data, b"y");
     }
 
     /// `level0.zip` holding `level1.zip` holding ... `level{depth-1}.zip` holding `deep.py`.

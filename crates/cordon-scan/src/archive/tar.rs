@@ -88,6 +88,7 @@ pub(crate) fn read_compressed(
             depth,
             Ratio::Stream(&meter),
             false,
+            None,
         );
     } else {
         c.file(
@@ -96,6 +97,7 @@ pub(crate) fn read_compressed(
             depth,
             Ratio::Stream(&meter),
             false,
+            None,
         );
     }
     Ok(())
@@ -178,7 +180,8 @@ fn read_tar<R: Read>(
             c.skip(&mut entry, &path, ratio)
         } else {
             // Regular, contiguous, sparse, and unknown types (read as files, as tar readers do).
-            c.file(&mut entry, &path, depth, ratio, true)
+            let declared = entry.size();
+            c.file(&mut entry, &path, depth, ratio, true, Some(declared))
         };
         if failed {
             break;

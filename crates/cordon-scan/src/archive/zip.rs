@@ -84,12 +84,14 @@ pub(crate) fn read<R: Read + Seek>(
         match archive.by_index(index) {
             Ok(file) => {
                 // The declared compressed size is bounded by the archive's real size.
+                let declared = file.size();
                 c.file(
                     file,
                     &path,
                     depth,
                     Ratio::Compressed(compressed.min(len)),
                     false,
+                    Some(declared),
                 );
             }
             Err(ZipError::UnsupportedArchive(what)) => c.note(

@@ -112,18 +112,28 @@ fn disguised_archives(artifact: &Artifact, out: &mut Vec<Evidence>) {
         .collect();
     outers.sort_unstable();
     outers.dedup();
-    for outer in outers {
-        let file = outer.rsplit('/').next().unwrap_or(outer);
-        let lower = file.to_ascii_lowercase();
-        if ARCHIVE_EXTENSIONS.iter().any(|e| lower.ends_with(e)) {
-            continue;
-        }
-        let loader = artifact.members.iter().find(|m| {
+    outers.retain(|outer| {
+        let lower = outer.to_ascii_lowercase();
+        !ARCHIVE_EXTENSIONS.iter().any(|e| lower.ends_with(e))
+    });
+    if outers.is_empty() {
+        return;
+    }
+    // The files that could load one: Python of the artifact itself that names zipimport.
+    let loaders: Vec<&crate::model::Member> = artifact
+        .members
+        .iter()
+        .filter(|m| {
             m.depth == 0
                 && m.path.to_ascii_lowercase().ends_with(".py")
-                && memmem(&m.data, b"zipimport")
-                && memmem(&m.data, file.as_bytes())
-        });
+                && memchr::memmem::find(&m.data, b"zipimport").is_some()
+        })
+        .collect();
+    for outer in outers {
+        let file = outer.rsplit('/').next().unwrap_or(outer);
+        let loader = loaders
+            .iter()
+            .find(|m| !file.is_empty() && memchr::memmem::find(&m.data, file.as_bytes()).is_some());
         if let Some(loader) = loader {
             out.push(
                 Evidence::new(
@@ -137,10 +147,6 @@ fn disguised_archives(artifact: &Artifact, out: &mut Vec<Evidence>) {
             );
         }
     }
-}
-
-fn memmem(hay: &[u8], needle: &[u8]) -> bool {
-    !needle.is_empty() && hay.windows(needle.len()).any(|w| w == needle)
 }
 
 impl Rule for DynamicExec {

@@ -205,17 +205,13 @@ impl Rule for MetadataMismatch {
         let mut wrong_size = 0;
         for m in artifact.members.iter().filter(|m| m.depth == 0) {
             if let Some(Some(size)) = listed.get(m.path.as_str())
-                && *size != m.data.len() as u64
+                && *size != m.size
                 && wrong_size < 10
             {
                 wrong_size += 1;
                 out.push(ev(
                     Severity::Medium,
-                    format!(
-                        "`{}` is {} bytes but RECORD says {size}",
-                        m.path,
-                        m.data.len()
-                    ),
+                    format!("`{}` is {} bytes but RECORD says {size}", m.path, m.size),
                     Some(&m.path),
                 ));
             }

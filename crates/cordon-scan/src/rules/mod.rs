@@ -464,13 +464,18 @@ impl Path {
 
 /// How the rules read a member.
 pub fn code_kind(member: &Member, layer: u8) -> CodeKind {
-    let p = member.path.to_ascii_lowercase();
+    code_kind_of(&member.path, &member.data, layer)
+}
+
+/// [`code_kind`] of a member at `path` whose data is (or starts with) `data`.
+pub fn code_kind_of(path: &str, data: &[u8], layer: u8) -> CodeKind {
+    let p = path.to_ascii_lowercase();
     let file = p.rsplit('/').next().unwrap_or(&p);
     if layer > 0 {
-        if codec::is_text(&member.data) {
+        if codec::is_text(data) {
             return CodeKind::Python;
         }
-        if member.data.first() == Some(&0xe3) || member.data.first() == Some(&0x63) {
+        if data.first() == Some(&0xe3) || data.first() == Some(&0x63) {
             return CodeKind::Bytecode;
         }
         return CodeKind::Data;
@@ -487,13 +492,12 @@ pub fn code_kind(member: &Member, layer: u8) -> CodeKind {
     {
         CodeKind::Script
     } else if !file.contains('.')
-        && member.data.starts_with(b"#!")
-        && member
-            .data
+        && data.starts_with(b"#!")
+        && data
             .iter()
             .take(128)
             .position(|&c| c == b'\n')
-            .is_some_and(|n| String::from_utf8_lossy(&member.data[..n]).contains("python"))
+            .is_some_and(|n| String::from_utf8_lossy(&data[..n]).contains("python"))
     {
         CodeKind::Python
     } else {
@@ -645,11 +649,7 @@ fn scan(
             format!("{base}{suffix}-{}", i + 1)
         };
         let _ = p.origin;
-        let virt = Member {
-            path,
-            data: p.data,
-            depth: member.depth,
-        };
+        let virt = Member::new(path, p.data, member.depth);
         scan(artifact, &virt, role, layer + 1, budget, out);
     }
 }

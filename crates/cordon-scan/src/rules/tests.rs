@@ -8,11 +8,7 @@ use super::*;
 use crate::model::{Artifact, ArtifactKind, Behaviour, Evidence, Member, MemberRole};
 
 fn member(path: &str, data: &[u8]) -> Member {
-    Member {
-        path: path.to_owned(),
-        data: data.to_vec(),
-        depth: 0,
-    }
+    Member::new(path.to_owned(), data.to_vec(), 0)
 }
 
 fn artifact(kind: ArtifactKind, path: &str, files: &[(&str, &str)]) -> Artifact {
@@ -1328,11 +1324,7 @@ fn rules_calibrate_stream() {
             let path = p.next().unwrap_or("").to_owned();
             let mut data = vec![0u8; len];
             input.read_exact(&mut data).unwrap();
-            members.push(Member {
-                path,
-                data,
-                depth: 0,
-            });
+            members.push(Member::new(path, data, 0));
         }
         let a = Artifact {
             path: format!("{name}-{version}"),
@@ -1548,11 +1540,7 @@ fn with_nested(files: &[(&str, &str, u8)]) -> Artifact {
     let mut a = sdist(&[]);
     a.members = files
         .iter()
-        .map(|(p, d, depth)| Member {
-            path: (*p).to_owned(),
-            data: d.as_bytes().to_vec(),
-            depth: *depth,
-        })
+        .map(|(p, d, depth)| Member::new((*p).to_owned(), d.as_bytes().to_vec(), *depth))
         .collect();
     a
 }
