@@ -125,12 +125,12 @@ pub struct Gate(Vec<Regex>);
 
 impl Gate {
     pub fn new<'p>(patterns: impl IntoIterator<Item = &'p str>) -> Self {
-        Self(
-            patterns
-                .into_iter()
-                .map(|p| crate::pattern::multi_line(p).unwrap_or_else(|e| panic!("gate {p}: {e}")))
-                .collect(),
-        )
+        let res: Vec<Regex> = patterns
+            .into_iter()
+            .map(|p| crate::pattern::multi_line(p).unwrap_or_else(|e| panic!("gate {p}: {e}")))
+            .collect();
+        assert!(res.len() <= 64, "a gate's mask holds 64 patterns");
+        Self(res)
     }
 
     /// True when one of the patterns may match one of the member's strings.
@@ -143,6 +143,26 @@ impl Gate {
     pub fn strings<'c, 'a>(&self, cx: &'c MemberCx<'a>) -> &'c [StrItem<'a>] {
         if self.open(cx) { cx.strings() } else { &[] }
     }
+
+    /// Which patterns may match one of the member's strings: bit `i` for the `i`th pattern
+    /// given to [`Gate::new`]. The per-string loop runs only those.
+    pub fn mask(&self, cx: &MemberCx<'_>) -> u64 {
+        let joined = cx.joined_strings();
+        self.0
+            .iter()
+            .enumerate()
+            .filter(|(_, re)| re.is_match(joined))
+            .fold(0, |m, (i, _)| m | 1 << i)
+    }
+}
+
+/// The items of `patterns` whose bit is set in a [`Gate::mask`].
+pub fn masked<T>(patterns: &[T], mask: u64) -> impl Iterator<Item = &T> {
+    patterns
+        .iter()
+        .enumerate()
+        .filter(move |(i, _)| mask & (1 << i) != 0)
+        .map(|(_, p)| p)
 }
 
 /// Calls that start a process.

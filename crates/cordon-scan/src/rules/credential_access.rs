@@ -314,8 +314,9 @@ impl Rule for CredentialAccess {
         }
         let mut categories: BTreeSet<&'static str> = BTreeSet::new();
         let mut first = None;
-        for item in GATE.strings(cx) {
-            for st in STORES.iter() {
+        let mask = GATE.mask(cx);
+        for item in cx.strings().iter().filter(|_| mask != 0) {
+            for st in common::masked(&STORES, mask) {
                 if let Some(m) = st.re.find(item.text) {
                     categories.insert(st.category);
                     let at = item.at(m.start());

@@ -237,9 +237,11 @@ impl Rule for ExfilEndpoint {
                 );
             }
         }
-        for item in GATE.strings(cx) {
+        let mask = GATE.mask(cx);
+        let ip_urls = mask & (1 << PATTERNS.len()) != 0;
+        for item in cx.strings().iter().filter(|_| mask != 0) {
             let mut specific = false;
-            for p in PATTERNS.iter() {
+            for p in common::masked(&PATTERNS, mask) {
                 // A generic API mention is context only when no credentialed form matched.
                 if p.severity == Severity::Info && specific {
                     continue;
@@ -262,7 +264,10 @@ impl Rule for ExfilEndpoint {
                     );
                 }
             }
-            for c in IP_URL.captures_iter(item.text).take(5) {
+            for c in IP_URL
+                .captures_iter(if ip_urls { item.text } else { "" })
+                .take(5)
+            {
                 let (Some(m), Some(ip)) = (c.get(0), c.get(1)) else {
                     continue;
                 };

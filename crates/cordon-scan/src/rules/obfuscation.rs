@@ -122,7 +122,10 @@ impl Rule for Obfuscation {
                 common::span(m.start(), m.end()),
             );
         }
-        for m in PADDING.find_iter(text).take(3) {
+        for m in PADDING
+            .find_iter(if has_blank_run(text, 120) { text } else { "" })
+            .take(3)
+        {
             let spaces = m
                 .as_str()
                 .bytes()
@@ -167,6 +170,31 @@ impl Rule for Obfuscation {
             None => check_text(text, &mut r),
         }
     }
+}
+
+/// True when `text` has a run of at least `n` spaces and tabs (what [`PADDING`] needs; far
+/// cheaper than the regex over a whole file). A run of `n` covers a multiple of `n / 2`, so
+/// only those bytes are probed, and a run is measured only around a blank probe.
+fn has_blank_run(text: &str, n: usize) -> bool {
+    let b = text.as_bytes();
+    let blank = |c: u8| c == b' ' || c == b'\t';
+    let step = (n / 2).max(1);
+    let mut i = 0;
+    while i < b.len() {
+        if blank(b[i]) {
+            let start = b[..i].iter().rposition(|&c| !blank(c)).map_or(0, |p| p + 1);
+            let end = b[i..]
+                .iter()
+                .position(|&c| !blank(c))
+                .map_or(b.len(), |p| i + p);
+            if end - start >= n {
+                return true;
+            }
+            i = end;
+        }
+        i += step;
+    }
+    false
 }
 
 fn clip(s: &str) -> String {
@@ -234,8 +262,10 @@ fn check_ast(py: &PyFile<'_>, r: &mut Report<'_, '_, '_>) {
             continue;
         }
         let src = py.slice(s.range);
-        let prefix: String = src.chars().take_while(char::is_ascii_alphabetic).collect();
-        if prefix.contains(['r', 'R']) {
+        let prefix = &src[..src
+            .find(|c: char| !c.is_ascii_alphabetic())
+            .unwrap_or(src.len())];
+        if prefix.contains(['r', 'R']) || !src.contains('\\') {
             continue;
         }
         let escapes = ESCAPE.find_iter(src).count();
@@ -409,5 +439,34 @@ fn check_text(text: &str, r: &mut Report<'_, '_, '_>) {
             );
         }
         offset += line.len();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blank_runs_are_found_wherever_they_sit() {
+        for n in [1_usize, 2, 7, 120] {
+            for len in [n.saturating_sub(1), n, n + 1, 3 * n] {
+                for at in [0, 1, 5, 59, 60, 61, 200] {
+                    for fill in [" ", "\t", " \t"] {
+                        let run = fill.repeat(len).chars().take(len).collect::<String>();
+                        let text = format!("{}{run}x=1\n", "a".repeat(at));
+                        assert_eq!(
+                            has_blank_run(&text, n),
+                            len >= n,
+                            "n {n} len {len} at {at} fill {fill:?}"
+                        );
+                        let regex_says = crate::pattern::new(&format!("[ \t]{{{n},}}"))
+                            .unwrap()
+                            .is_match(&text);
+                        assert_eq!(has_blank_run(&text, n), regex_says);
+                    }
+                }
+            }
+        }
+        assert!(!has_blank_run("", 120));
     }
 }

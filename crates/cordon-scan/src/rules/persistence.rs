@@ -192,9 +192,9 @@ impl Rule for Persistence {
                 }
             }
         }
-        let places = GATE.open(cx);
+        let places = GATE.mask(cx);
         for item in cx.strings() {
-            for p in PLACES.iter().filter(|_| places) {
+            for p in common::masked(&PLACES, places) {
                 if let Some(m) = p.re.find(item.text) {
                     r.add_snippet(
                         Behaviour::Persistence,
