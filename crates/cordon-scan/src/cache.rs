@@ -4,7 +4,8 @@
 //!
 //! A member is reused only when everything its evidence depends on is the same: its bytes
 //! (a 64-bit SipHash digest under a random per-process key, so a crafted collision cannot be
-//! aimed at, and the length), its file name, its role, and that it is ordinary Python —
+//! aimed at, and the length), its file name, its role, whether it is nested (which decides
+//! the rules it is given, see `rules::rules_for`), and that it is ordinary Python —
 //! install-time code, `.pth` files, bytecode and metadata are judged against the rest of their
 //! artifact and are always scanned afresh.
 
@@ -21,6 +22,8 @@ struct Key {
     len: usize,
     file: String,
     role: MemberRole,
+    /// Inside an archive inside the artifact: given every rule whatever its role.
+    nested: bool,
 }
 
 /// Evidence of members scanned so far, keyed by content; shared by the threads of one run.
@@ -65,6 +68,7 @@ impl MemberCache {
             len: member.data.len(),
             file: file.to_owned(),
             role,
+            nested: member.depth > 0,
         })
     }
 

@@ -75,7 +75,7 @@ static CHAINS: &[Chain] = &[
         high: &[B::CredentialAccess, B::NetworkSend],
         verdict: Verdict::Malicious,
         score: 95,
-        reason: "puts secrets it collected (wallet keys, cloud credentials) into data it sends out",
+        reason: "puts secrets it collected (wallet keys, cloud credentials, private key files) into data it sends out",
     },
     Chain {
         needs: &[&[B::CredentialAccess, B::EnvDump], &[B::ExfilEndpoint]],
@@ -319,8 +319,13 @@ pub fn judge(artifact: &Artifact, mut evidence: Vec<Evidence>) -> ScannedArtifac
     let mut verdict = Verdict::Clean;
     let mut score = 0u32;
     let mut reasons: Vec<String> = Vec::new();
+    // Members whose code installing or importing does not run: no part of a clean score.
+    let mut weighed: BTreeSet<&str> = BTreeSet::new();
     for (member, behaviours) in &by_member {
         let role = role_for(artifact, member);
+        if weighed_down(role) {
+            weighed.insert(member);
+        }
         // Rules report context at Info (a developer tool's own config file, a chat API base
         // URL, a place only named): in package code that is never a link of a chain.
         // Capabilities are Info by nature and do count.
@@ -385,9 +390,10 @@ pub fn judge(artifact: &Artifact, mut evidence: Vec<Evidence>) -> ScannedArtifac
         reasons.push("the archive is hostile or malformed: a reading limit was hit, or a member path escapes it".to_owned());
     }
     if verdict == Verdict::Clean {
-        // A clean artifact still gets a small score from what it can do.
+        // A clean artifact still gets a small score from what its code can do.
         score = evidence
             .iter()
+            .filter(|e| !weighed.contains(e.member.as_deref().map_or("", host_member)))
             .map(|e| match e.severity {
                 Severity::High => 8,
                 Severity::Medium => 4,
@@ -465,13 +471,43 @@ fn loaded_at_install(artifact: &Artifact, path: &str) -> bool {
 /// Tests, docs, examples and vendored tooling are not run by installing or importing: a
 /// chain found there counts one level less.
 fn weigh(verdict: Verdict, score: u32, role: MemberRole) -> (Verdict, u32) {
-    match role {
-        MemberRole::Peripheral | MemberRole::Vendored => match verdict {
-            Verdict::Malicious => (Verdict::Suspicious, score * role.weight() / 100),
-            _ => (Verdict::Clean, 0),
-        },
-        _ => (verdict, score),
+    if !weighed_down(role) {
+        return (verdict, score);
     }
+    match verdict {
+        Verdict::Malicious => (Verdict::Suspicious, score * role.weight() / 100),
+        _ => (Verdict::Clean, 0),
+    }
+}
+
+/// Roles whose code neither installing nor importing runs (tests, docs, examples, vendored
+/// tooling): a chain found there counts one level less ([`weigh`]).
+pub fn weighed_down(role: MemberRole) -> bool {
+    matches!(role, MemberRole::Peripheral | MemberRole::Vendored)
+}
+
+/// The behaviours that can change the verdict of a member of the artifact itself (not one
+/// nested in an archive inside it) in `role`: those of every chain that applies to the role,
+/// can be completed there, and still counts after [`weigh`]. For tests, docs and vendored code
+/// that is a reverse shell and nothing else.
+pub fn behaviours_that_count(role: MemberRole) -> BTreeSet<Behaviour> {
+    CHAINS
+        .iter()
+        .filter(|c| c.roles.is_empty() || c.roles.contains(&role))
+        .filter(|c| weigh(c.verdict, c.score, role).0 != Verdict::Clean)
+        .filter(|c| {
+            c.needs
+                .iter()
+                .all(|g| g.iter().any(|b| can_arise(*b, role)))
+        })
+        .flat_map(|c| c.needs.iter().flat_map(|g| g.iter().copied()))
+        .collect()
+}
+
+/// `.pth` evidence comes only from `.pth` files, which are always [`MemberRole::Pth`] at the
+/// top of an artifact.
+fn can_arise(b: Behaviour, role: MemberRole) -> bool {
+    b != B::PthExec || role == MemberRole::Pth
 }
 
 #[cfg(test)]

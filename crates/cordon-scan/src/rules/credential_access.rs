@@ -6,14 +6,15 @@
 //! stores is collecting them (High). Reading a notebook's input history (where keys get pasted)
 //! is Medium.
 
+use std::cell::Cell;
 use std::collections::BTreeSet;
 use std::sync::LazyLock;
 
 use cordon_diagnostics::{Confidence, Severity};
 use regex::Regex;
 
-use ruff_python_ast::Expr;
 use ruff_python_ast::visitor::{self, Visitor};
+use ruff_python_ast::{Expr, ExprCall};
 
 use super::common;
 use super::{MemberCx, Report, Rule, RuleMeta};
@@ -25,6 +26,8 @@ pub struct CredentialAccess;
 static META: RuleMeta = RuleMeta {
     id: "credential-access",
     summary: "browser stores, wallets, chat tokens, keychain, DPAPI, /etc/shadow; developer credential files",
+    emits: &[Behaviour::CredentialAccess, Behaviour::NetworkSend],
+    payloads: false,
 };
 
 struct Store {
@@ -422,6 +425,15 @@ fn secrets_sent(py: &PyFile<'_>, r: &mut Report<'_, '_, '_>) {
             .find_map(|a| py.find_call_in(a, c.scope, &|n, _| is_credential_provider(n)))
         {
             format!("cloud credentials taken from the SDK ({f})")
+        } else if let Some(store) = args.iter().find_map(|a| {
+            let hit = Cell::new(None);
+            py.find_call_in(a, c.scope, &|n, call| {
+                hit.set(read_store(py, n, call, c.scope));
+                hit.get().is_some()
+            });
+            hit.get()
+        }) {
+            format!("the contents of {store}")
         } else {
             continue;
         };
@@ -441,6 +453,19 @@ fn secrets_sent(py: &PyFile<'_>, r: &mut Report<'_, '_, '_>) {
             c.range(),
         );
     }
+}
+
+/// What credential store the call `name` reads, when it opens one (`open('~/.ssh/id_rsa')`).
+/// A public key (`.pub`) is no secret: uploading one is how keys get registered.
+fn read_store(py: &PyFile<'_>, name: &str, call: &ExprCall, scope: u32) -> Option<&'static str> {
+    if !matches!(name, "open" | "io.open" | "codecs.open" | "builtins.open") {
+        return None;
+    }
+    let path = py.eval_partial(call.arguments.args.first()?, scope)?;
+    if path.trim_end().ends_with(".pub") {
+        return None;
+    }
+    STORES.iter().find(|s| s.re.is_match(&path)).map(|s| s.what)
 }
 
 /// Calls that hand out a cloud SDK's live credentials.

@@ -18,6 +18,8 @@ pub struct Download;
 static META: RuleMeta = RuleMeta {
     id: "download",
     summary: "fetches files to save or run them, installs packages at run time, downloads executables",
+    emits: &[Behaviour::Download, Behaviour::DropExecutable],
+    payloads: false,
 };
 
 static GATE: LazyLock<common::Gate> = LazyLock::new(|| common::Gate::new([EXE_URL.as_str()]));

@@ -20,6 +20,8 @@ pub struct DropExecutable;
 static META: RuleMeta = RuleMeta {
     id: "drop-executable",
     summary: "executables or scripts written to disk and run; exec bits set on dropped files; embedded PE/ELF images",
+    emits: &[Behaviour::DropExecutable],
+    payloads: true,
 };
 
 const EXE_EXT: &[&str] = &[

@@ -21,6 +21,12 @@ pub struct DynamicExec;
 static META: RuleMeta = RuleMeta {
     id: "dynamic-exec",
     summary: "executes code built at run time; decode-and-execute chains (base64, zlib, marshal, chr, XOR, encryption)",
+    emits: &[
+        Behaviour::DynamicExec,
+        Behaviour::DecodeExec,
+        Behaviour::Download,
+    ],
+    payloads: true,
 };
 
 /// Calls whose presence in an executed expression means the code was decoded first.

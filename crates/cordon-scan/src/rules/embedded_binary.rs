@@ -13,6 +13,8 @@ pub struct EmbeddedBinary;
 static META: RuleMeta = RuleMeta {
     id: "embedded-binary",
     summary: "native executables (PE/ELF/Mach-O) in a pure-Python wheel or an sdist",
+    emits: &[Behaviour::EmbeddedBinary],
+    payloads: false,
 };
 
 /// What a native image is.

@@ -19,6 +19,8 @@ pub struct EncodedPayload;
 static META: RuleMeta = RuleMeta {
     id: "encoded-payload",
     summary: "decodes long base64/hex/zlib blobs and PowerShell encoded commands, and scans what they hide",
+    emits: &[Behaviour::Obfuscation, Behaviour::LimitExceeded],
+    payloads: true,
 };
 
 /// Shortest blob (in encoded characters) worth decoding.

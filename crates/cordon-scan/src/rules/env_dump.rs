@@ -21,6 +21,8 @@ pub struct EnvDump;
 static META: RuleMeta = RuleMeta {
     id: "env-dump",
     summary: "the whole environment serialized, sent or enumerated; env/printenv/set run",
+    emits: &[Behaviour::EnvDump],
+    payloads: false,
 };
 
 /// Calls that turn a mapping into something sent or stored.

@@ -22,6 +22,8 @@ pub struct Evasion;
 static META: RuleMeta = RuleMeta {
     id: "evasion",
     summary: "sdist/install argv guards, OS checks around payloads, VM/sandbox/debugger checks, long sleeps",
+    emits: &[Behaviour::Evasion],
+    payloads: false,
 };
 
 static GATE: LazyLock<common::Gate> = LazyLock::new(|| common::Gate::new([ANALYSIS.as_str()]));

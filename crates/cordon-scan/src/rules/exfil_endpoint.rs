@@ -20,6 +20,8 @@ pub struct ExfilEndpoint;
 static META: RuleMeta = RuleMeta {
     id: "exfil-endpoint",
     summary: "chat webhooks and bot tokens, paste/file-drop, tunnel and OAST services, dynamic DNS, raw IPs",
+    emits: &[Behaviour::ExfilEndpoint],
+    payloads: false,
 };
 
 struct Pattern {

@@ -18,6 +18,8 @@ pub struct InstallHook;
 static META: RuleMeta = RuleMeta {
     id: "install-hook",
     summary: "setup.py code beyond setup(); custom install/develop/egg_info/build commands; build backends",
+    emits: &[Behaviour::InstallHook],
+    payloads: false,
 };
 
 /// setuptools/distutils command classes a custom command overrides.

@@ -17,6 +17,8 @@ pub struct MetadataMismatch;
 static META: RuleMeta = RuleMeta {
     id: "metadata-mismatch",
     summary: "name/version in metadata vs file name; wheel RECORD vs contents; setup.py literals vs PKG-INFO",
+    emits: &[Behaviour::MetadataMismatch],
+    payloads: false,
 };
 
 /// `Name:` and `Version:` of a core-metadata file (the readers' own parser).

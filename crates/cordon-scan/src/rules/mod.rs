@@ -15,7 +15,7 @@
 #![allow(clippy::case_sensitive_file_extension_comparisons)]
 
 use std::borrow::Cow;
-use std::cell::{OnceCell, RefCell};
+use std::cell::{Cell, OnceCell, RefCell};
 use std::collections::HashSet;
 use std::hash::{DefaultHasher, Hash, Hasher};
 
@@ -58,6 +58,12 @@ pub struct RuleMeta {
     /// Kebab-case id; also the anchor of its section in `docs/scanner-rules.md`.
     pub id: &'static str,
     pub summary: &'static str,
+    /// Every behaviour the rule reports on members (checked when tests run). A member in a
+    /// role where none of them can change the verdict is not given to the rule.
+    pub emits: &'static [Behaviour],
+    /// The rule hands decoded payloads back for scanning ([`MemberCx::push_payload`]): it runs
+    /// on every member, since what it decodes is scanned by all the rules that count there.
+    pub payloads: bool,
 }
 
 /// How a member is read by the rules.
@@ -98,6 +104,8 @@ pub struct MemberCx<'a> {
     strings: OnceCell<Vec<common::StrItem<'a>>>,
     /// The strings joined by newlines, for [`common::Gate`].
     joined: OnceCell<String>,
+    /// The rule being run (to check its [`RuleMeta`] while testing).
+    rule: Cell<Option<&'static RuleMeta>>,
 }
 
 /// A payload decoded by a rule, to be scanned as its own member.
@@ -185,6 +193,10 @@ impl<'a> MemberCx<'a> {
 
     /// Hands a decoded payload back for scanning (deduplicated; ignored past the last layer).
     pub fn push_payload(&self, data: Vec<u8>, origin: TextSize) {
+        debug_assert!(
+            self.rule.get().is_none_or(|m| m.payloads),
+            "a rule pushes payloads without RuleMeta::payloads"
+        );
         if self.layer >= codec::MAX_LAYERS || data.is_empty() {
             return;
         }
@@ -284,6 +296,12 @@ impl<'c, 'a, 'o> Report<'c, 'a, 'o> {
     }
 
     pub fn push(&mut self, e: Evidence) {
+        debug_assert!(
+            self.meta.emits.contains(&e.behaviour),
+            "rule {} reports {:?}, which its RuleMeta::emits does not list",
+            self.meta.id,
+            e.behaviour
+        );
         if self.count >= Self::CAP {
             return;
         }
@@ -563,8 +581,27 @@ pub fn run_artifact_rules(artifact: &Artifact, out: &mut Vec<Evidence>) {
 /// Runs the member rules over one member (and the payloads decoded from it).
 pub fn scan_member(artifact: &Artifact, member: &Member, out: &mut Vec<Evidence>) {
     let role = role_of(artifact, member);
+    let rules = rules_for(member, role);
     let mut budget = codec::Budget::default();
-    scan(artifact, member, role, 0, &mut budget, out);
+    scan(artifact, member, role, &rules, 0, &mut budget, out);
+}
+
+/// The rules a member is given: every one, except for a member of the artifact itself whose
+/// code neither installing nor importing runs (tests, docs, vendored tooling). There only the
+/// rules that can report a behaviour still able to change the verdict run
+/// ([`verdict::behaviours_that_count`]: a reverse shell), with those that decode payloads, whose
+/// payloads get the same selection. The verdict is the one all rules would give; the evidence
+/// that could not change it is not gathered. (A nested member's role may turn out install-time:
+/// it gets every rule.)
+pub fn rules_for(member: &Member, role: MemberRole) -> Vec<&'static dyn Rule> {
+    if member.depth > 0 || !crate::verdict::weighed_down(role) {
+        return ALL.to_vec();
+    }
+    let counts = crate::verdict::behaviours_that_count(role);
+    ALL.iter()
+        .copied()
+        .filter(|r| r.meta().payloads || r.meta().emits.iter().any(|b| counts.contains(b)))
+        .collect()
 }
 
 /// Stack for members whose expressions nest deeply (the AST and its walks are recursive).
@@ -574,6 +611,7 @@ fn scan(
     artifact: &Artifact,
     member: &Member,
     role: MemberRole,
+    rules: &[&dyn Rule],
     layer: u8,
     budget: &mut codec::Budget,
     out: &mut Vec<Evidence>,
@@ -603,7 +641,8 @@ fn scan(
                 .spawn_scoped(s, move || {
                     let mut ev = Vec::new();
                     let p = analyze(
-                        artifact, member, role, layer, kind, text, py_source, nesting, &b, &mut ev,
+                        artifact, member, role, rules, layer, kind, text, py_source, nesting, &b,
+                        &mut ev,
                     );
                     (ev, p, b)
                 })
@@ -631,6 +670,7 @@ fn scan(
             artifact,
             member,
             role,
+            rules,
             layer,
             kind,
             text.as_deref(),
@@ -650,7 +690,7 @@ fn scan(
         };
         let _ = p.origin;
         let virt = Member::new(path, p.data, member.depth);
-        scan(artifact, &virt, role, layer + 1, budget, out);
+        scan(artifact, &virt, role, rules, layer + 1, budget, out);
     }
 }
 
@@ -659,6 +699,7 @@ fn analyze(
     artifact: &Artifact,
     member: &Member,
     role: MemberRole,
+    rules: &[&dyn Rule],
     layer: u8,
     kind: CodeKind,
     text: Option<&str>,
@@ -700,8 +741,10 @@ fn analyze(
         payloads: &payloads,
         strings: OnceCell::new(),
         joined: OnceCell::new(),
+        rule: Cell::new(None),
     };
-    for rule in ALL {
+    for rule in rules {
+        cx.rule.set(Some(rule.meta()));
         rule.check_member(&cx, out);
     }
     payloads.into_inner().found

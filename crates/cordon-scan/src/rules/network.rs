@@ -19,6 +19,8 @@ pub struct Network;
 static META: RuleMeta = RuleMeta {
     id: "network",
     summary: "network clients imported (capability); data sent out (POST, socket send, SMTP, FTP upload, DNS)",
+    emits: &[Behaviour::Network, Behaviour::NetworkSend],
+    payloads: false,
 };
 
 const NET_MODULES: &[&str] = &[

@@ -23,6 +23,8 @@ pub struct Obfuscation;
 static META: RuleMeta = RuleMeta {
     id: "obfuscation",
     summary: "character-code strings, escapes, indirect builtins, computed imports, PyArmor, off-screen code, identifier soup",
+    emits: &[Behaviour::Obfuscation],
+    payloads: false,
 };
 
 static PYARMOR: LazyLock<Regex> = LazyLock::new(|| {

@@ -19,6 +19,8 @@ pub struct Persistence;
 static META: RuleMeta = RuleMeta {
     id: "persistence",
     summary: "shell rc, cron, systemd, autostart, LaunchAgents, Run keys, Startup folder, scheduled tasks",
+    emits: &[Behaviour::Persistence],
+    payloads: false,
 };
 
 struct Place {

@@ -15,6 +15,12 @@ pub struct ProcessSpawn;
 static META: RuleMeta = RuleMeta {
     id: "process-spawn",
     summary: "starts processes; hidden or detached ones, encoded PowerShell, download-and-run command lines",
+    emits: &[
+        Behaviour::ProcessSpawn,
+        Behaviour::HiddenProcess,
+        Behaviour::Download,
+    ],
+    payloads: false,
 };
 
 static TEXT_SPAWN: LazyLock<Regex> = LazyLock::new(|| {

@@ -16,6 +16,8 @@ pub struct PthExec;
 static META: RuleMeta = RuleMeta {
     id: "pth-exec",
     summary: "a .pth file line that Python executes at every start",
+    emits: &[Behaviour::PthExec],
+    payloads: false,
 };
 
 /// `import a.b` or `import a; a.f(literal args)`: how editable installs, coverage and

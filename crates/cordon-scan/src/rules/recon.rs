@@ -16,6 +16,8 @@ pub struct Recon;
 static META: RuleMeta = RuleMeta {
     id: "recon",
     summary: "user, host, MAC, login and public-IP lookups; whoami/systeminfo/ipconfig",
+    emits: &[Behaviour::Recon],
+    payloads: false,
 };
 
 const HOST_INFO: &[(&str, &str)] = &[

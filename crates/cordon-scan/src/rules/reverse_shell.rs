@@ -17,6 +17,8 @@ pub struct ReverseShell;
 static META: RuleMeta = RuleMeta {
     id: "reverse-shell",
     summary: "socket wired to a shell (dup2 + sh/pty), commands run from a socket, shell one-liners",
+    emits: &[Behaviour::ReverseShell],
+    payloads: false,
 };
 
 static TEXT_DUP2: LazyLock<Regex> =

