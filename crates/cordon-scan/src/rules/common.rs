@@ -124,10 +124,18 @@ pub fn strings<'a>(cx: &MemberCx<'a>) -> Vec<StrItem<'a>> {
 pub struct Gate(Vec<Regex>);
 
 impl Gate {
-    pub fn new<'p>(patterns: impl IntoIterator<Item = &'p str>) -> Self {
+    pub fn new<'p>(patterns: impl IntoIterator<Item = &'p Regex>) -> Self {
+        // A pattern without anchors means the same in multi-line mode: share its compiled form.
         let res: Vec<Regex> = patterns
             .into_iter()
-            .map(|p| crate::pattern::multi_line(p).unwrap_or_else(|e| panic!("gate {p}: {e}")))
+            .map(|re| {
+                let p = re.as_str();
+                if p.contains(['^', '$']) {
+                    crate::pattern::multi_line(p).unwrap_or_else(|e| panic!("gate {p}: {e}"))
+                } else {
+                    re.clone()
+                }
+            })
             .collect();
         assert!(res.len() <= 64, "a gate's mask holds 64 patterns");
         Self(res)

@@ -39,7 +39,7 @@ struct Store {
 }
 
 static GATE: LazyLock<common::Gate> =
-    LazyLock::new(|| common::Gate::new(STORES.iter().map(|s| s.re.as_str())));
+    LazyLock::new(|| common::Gate::new(STORES.iter().map(|s| &s.re)));
 
 /// IPython's record of the cells a user ran.
 static NOTEBOOK_INPUT: LazyLock<Regex> = LazyLock::new(|| {

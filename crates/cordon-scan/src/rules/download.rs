@@ -22,7 +22,7 @@ static META: RuleMeta = RuleMeta {
     payloads: false,
 };
 
-static GATE: LazyLock<common::Gate> = LazyLock::new(|| common::Gate::new([EXE_URL.as_str()]));
+static GATE: LazyLock<common::Gate> = LazyLock::new(|| common::Gate::new([&*EXE_URL]));
 
 static EXE_URL: LazyLock<Regex> = LazyLock::new(|| {
     crate::pattern::new(r"(?i)\b(?:https?|ftp)://[^/\s'\x22<>]+/[^\s'\x22<>?#]*?\.(?:exe|dll|scr|msi|bat|cmd|ps1|vbs|hta|jar)(?:[?#][^\s'\x22<>]*)?(?:$|[\s'\x22<>])")

@@ -26,7 +26,7 @@ static META: RuleMeta = RuleMeta {
     payloads: false,
 };
 
-static GATE: LazyLock<common::Gate> = LazyLock::new(|| common::Gate::new([ANALYSIS.as_str()]));
+static GATE: LazyLock<common::Gate> = LazyLock::new(|| common::Gate::new([&*ANALYSIS]));
 
 static ANALYSIS: LazyLock<Regex> = LazyLock::new(|| {
     crate::pattern::new(r"(?i)\b(?:vboxservice|vboxtray|vboxmouse|vboxguest|VBOX_|VirtualBox|vmtoolsd|vmwaretray|vmwareuser|vmware|vmsrvc|vmusrvc|qemu-ga|xenservice|prl_cc|prl_tools|sandboxie|sbiedll|wireshark|fiddler|httpdebuggerui|processhacker|procmon|procexp|ollydbg|x64dbg|x32dbg|ida64|idaq|dumpcap|pestudio|joeboxserver|joeboxcontrol|WDAGUtilityAccount|IsDebuggerPresent|CheckRemoteDebuggerPresent)\b")

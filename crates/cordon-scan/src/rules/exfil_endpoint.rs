@@ -30,14 +30,8 @@ struct Pattern {
     severity: Severity,
 }
 
-static GATE: LazyLock<common::Gate> = LazyLock::new(|| {
-    common::Gate::new(
-        PATTERNS
-            .iter()
-            .map(|p| p.re.as_str())
-            .chain([IP_URL.as_str()]),
-    )
-});
+static GATE: LazyLock<common::Gate> =
+    LazyLock::new(|| common::Gate::new(PATTERNS.iter().map(|p| &p.re).chain([&*IP_URL])));
 
 static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
     let p = |re: &str, what, severity| Pattern {

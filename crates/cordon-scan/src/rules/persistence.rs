@@ -31,7 +31,7 @@ struct Place {
 }
 
 static GATE: LazyLock<common::Gate> =
-    LazyLock::new(|| common::Gate::new(PLACES.iter().map(|p| p.re.as_str())));
+    LazyLock::new(|| common::Gate::new(PLACES.iter().map(|p| &p.re)));
 
 static PLACES: LazyLock<Vec<Place>> = LazyLock::new(|| {
     let p = |re: &str, what, named| Place {

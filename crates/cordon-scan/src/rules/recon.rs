@@ -35,7 +35,7 @@ const HOST_INFO: &[(&str, &str)] = &[
     ("win32api.GetComputerName", "the host name"),
 ];
 
-static GATE: LazyLock<common::Gate> = LazyLock::new(|| common::Gate::new([IP_LOOKUP.as_str()]));
+static GATE: LazyLock<common::Gate> = LazyLock::new(|| common::Gate::new([&*IP_LOOKUP]));
 
 static IP_LOOKUP: LazyLock<Regex> = LazyLock::new(|| {
     crate::pattern::new(r"(?i)\b(?:api\d?\.ipify\.org|ifconfig\.(?:me|co|io)|ipinfo\.io|ip-api\.com|checkip\.amazonaws\.com|checkip\.dyndns\.org|icanhazip\.com|ident\.me|myexternalip\.com|wtfismyip\.com|ipecho\.net|api\.myip\.com|ip\.42\.pl|httpbin\.org/ip|geolocation-db\.com|ipwho\.is|ipapi\.co|ipgeolocation\.io|db-ip\.com|freegeoip\.app|ip\.sb|myip\.dnsomatic\.com)\b")
