@@ -555,19 +555,37 @@ pub fn run_with(artifact: &Artifact, cache: &crate::cache::MemberCache) -> Vec<E
     use rayon::prelude::*;
     let mut out = Vec::new();
     run_artifact_rules(artifact, &mut out);
-    let per_member: Vec<Vec<Evidence>> = artifact
+    // Members another thread is scanning (the same file in a wheel and its sdist) are left for
+    // a second pass, by when that scan has most likely ended.
+    let scan_one = |member: &Member, defer: bool| {
+        let mut ev = Vec::new();
+        let (role, kind) = (role_of(artifact, member), code_kind(member, 0));
+        let scan = |out: &mut Vec<Evidence>| scan_member(artifact, member, out);
+        if defer {
+            cache
+                .scan_or_defer(member, role, kind, &mut ev, scan)
+                .then_some(ev)
+        } else {
+            cache.scan_or_reuse(member, role, kind, &mut ev, scan);
+            Some(ev)
+        }
+    };
+    let mut per_member: Vec<Option<Vec<Evidence>>> = artifact
         .members
         .par_iter()
-        .map(|member| {
-            let mut ev = Vec::new();
-            let role = role_of(artifact, member);
-            cache.scan_or_reuse(member, role, code_kind(member, 0), &mut ev, |out| {
-                scan_member(artifact, member, out);
-            });
-            ev
-        })
+        .map(|member| scan_one(member, true))
         .collect();
-    out.extend(per_member.into_iter().flatten());
+    let deferred: Vec<usize> = (0..per_member.len())
+        .filter(|&i| per_member[i].is_none())
+        .collect();
+    let late: Vec<(usize, Option<Vec<Evidence>>)> = deferred
+        .into_par_iter()
+        .map(|i| (i, scan_one(&artifact.members[i], false)))
+        .collect();
+    for (i, ev) in late {
+        per_member[i] = ev;
+    }
+    out.extend(per_member.into_iter().flatten().flatten());
     out
 }
 
