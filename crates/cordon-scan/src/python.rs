@@ -41,6 +41,10 @@ const MAX_EVAL_STR: usize = 4 * 1024 * 1024;
 /// How many names the evaluator follows through assignments.
 const MAX_EVAL_DEPTH: u32 = 24;
 
+/// Name bindings per (scope, name). Looked up for nearly every name the index resolves, so
+/// hashed with foldhash (randomly seeded per process) rather than SipHash.
+type Binds<'a> = HashMap<(u32, &'a str), Vec<(TextSize, Bind<'a>)>, foldhash::fast::RandomState>;
+
 /// Why a Python member has no AST.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum NoAst {
@@ -364,7 +368,7 @@ pub struct PyFile<'a> {
     pub classes: Vec<&'a ast::StmtClassDef>,
     /// Ranges of arguments of `exec`-like calls (their folding is left to the payload rules).
     pub sink_args: Vec<TextRange>,
-    binds: HashMap<(u32, &'a str), Vec<(TextSize, Bind<'a>)>>,
+    binds: Binds<'a>,
     star_imports: Vec<(u32, String)>,
     modules: Vec<String>,
     budget: &'a Budget,
@@ -501,7 +505,7 @@ impl<'a> PyFile<'a> {
             scopes: Vec::new(),
             classes: Vec::new(),
             sink_args: Vec::new(),
-            binds: HashMap::new(),
+            binds: Binds::default(),
             star_imports: Vec::new(),
             modules: Vec::new(),
             budget,
@@ -524,7 +528,7 @@ impl<'a> PyFile<'a> {
             class_stack: Vec::new(),
             classes: Vec::new(),
             imports: Vec::new(),
-            binds: HashMap::new(),
+            binds: Binds::default(),
             star_imports: Vec::new(),
             modules: Vec::new(),
             raw_calls: Vec::new(),
@@ -2018,7 +2022,7 @@ struct Builder<'a> {
     class_stack: Vec<&'a str>,
     classes: Vec<&'a ast::StmtClassDef>,
     imports: Vec<ImportFact>,
-    binds: HashMap<(u32, &'a str), Vec<(TextSize, Bind<'a>)>>,
+    binds: Binds<'a>,
     star_imports: Vec<(u32, String)>,
     modules: Vec<String>,
     raw_calls: Vec<(&'a ExprCall, u32)>,

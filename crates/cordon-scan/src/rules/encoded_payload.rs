@@ -287,9 +287,19 @@ impl Rule for EncodedPayload {
                 kind: None,
             }]
         };
+        // One search over all the strings first: most files never name PowerShell, and one
+        // search per string costs more than the copy.
+        let ps_anywhere = {
+            let mut all = String::with_capacity(items.iter().map(|i| i.text.len() + 1).sum());
+            for i in &items {
+                all.push_str(i.text);
+                all.push('\n');
+            }
+            names_powershell(&all)
+        };
         for item in &items {
             // PowerShell encoded commands (any length).
-            let ps = names_powershell(item.text);
+            let ps = ps_anywhere && names_powershell(item.text);
             for c in PS_ENCODED.captures_iter(if ps { item.text } else { "" }) {
                 let Some(g) = c.get(1) else { continue };
                 let Some(raw) = codec::base64(g.as_str().as_bytes(), false, cx.budget) else {

@@ -49,9 +49,21 @@ impl Rule for ReverseShell {
         }
         let mut r = Report::new(cx, &META, out);
         if let Some(py) = cx.ast() {
-            let spawns = common::spawns(py);
-            for (scope, _) in py.scopes.iter().enumerate() {
-                let scope = u32::try_from(scope).unwrap_or(u32::MAX);
+            // Only scopes that connect a socket can wire it to a shell.
+            let mut scopes: Vec<u32> = py
+                .calls
+                .iter()
+                .filter(|c| is_connect(py, &c.name))
+                .map(|c| c.scope)
+                .collect();
+            scopes.sort_unstable();
+            scopes.dedup();
+            let spawns = if scopes.is_empty() {
+                Vec::new()
+            } else {
+                common::spawns(py)
+            };
+            for scope in scopes {
                 let calls: Vec<_> = py.calls.iter().filter(|c| c.scope == scope).collect();
                 let Some(connect) = calls.iter().find(|c| is_connect(py, &c.name)) else {
                     continue;
