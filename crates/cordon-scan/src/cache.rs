@@ -4,8 +4,8 @@
 //!
 //! A member is reused only when everything its evidence depends on is the same: its bytes
 //! (a 64-bit SipHash digest under a random per-process key, so a crafted collision cannot be
-//! aimed at, and the length), its file name, its role, whether it is nested (which decides
-//! the rules it is given, see `rules::rules_for`), and that it is ordinary Python —
+//! aimed at, and the length), its file name, its role, the rules it was given (all, or the
+//! few `rules::rules_for` gives code that does not run), and that it is ordinary Python —
 //! install-time code, `.pth` files, bytecode and metadata are judged against the rest of their
 //! artifact and are always scanned afresh.
 
@@ -22,8 +22,8 @@ struct Key {
     len: usize,
     file: String,
     role: MemberRole,
-    /// Inside an archive inside the artifact: given every rule whatever its role.
-    nested: bool,
+    /// Given only the rules that count where its code does not run (`rules::rules_for`).
+    light: bool,
 }
 
 /// Evidence of members scanned so far, keyed by content; shared by the threads of one run.
@@ -102,7 +102,7 @@ impl MemberCache {
     }
 
     /// The key of a member that may be reused, or `None`.
-    fn key(&self, member: &Member, role: MemberRole, kind: CodeKind) -> Option<Key> {
+    fn key(&self, member: &Member, role: MemberRole, kind: CodeKind, light: bool) -> Option<Key> {
         let reusable = kind == CodeKind::Python
             && matches!(
                 role,
@@ -124,7 +124,7 @@ impl MemberCache {
             len: member.data.len(),
             file: file.to_owned(),
             role,
-            nested: member.depth > 0,
+            light,
         })
     }
 
@@ -134,10 +134,11 @@ impl MemberCache {
         member: &Member,
         role: MemberRole,
         kind: CodeKind,
+        light: bool,
         out: &mut Vec<Evidence>,
         scan: impl FnOnce(&mut Vec<Evidence>),
     ) {
-        self.scan_reuse_or_defer(member, role, kind, out, scan, false);
+        self.scan_reuse_or_defer(member, (role, kind, light), out, scan, false);
     }
 
     /// [`MemberCache::scan_or_reuse`], except that a member another thread is scanning right
@@ -148,22 +149,22 @@ impl MemberCache {
         member: &Member,
         role: MemberRole,
         kind: CodeKind,
+        light: bool,
         out: &mut Vec<Evidence>,
         scan: impl FnOnce(&mut Vec<Evidence>),
     ) -> bool {
-        self.scan_reuse_or_defer(member, role, kind, out, scan, true)
+        self.scan_reuse_or_defer(member, (role, kind, light), out, scan, true)
     }
 
     fn scan_reuse_or_defer(
         &self,
         member: &Member,
-        role: MemberRole,
-        kind: CodeKind,
+        (role, kind, light): (MemberRole, CodeKind, bool),
         out: &mut Vec<Evidence>,
         scan: impl FnOnce(&mut Vec<Evidence>),
         defer: bool,
     ) -> bool {
-        let Some(key) = self.key(member, role, kind) else {
+        let Some(key) = self.key(member, role, kind, light) else {
             scan(out);
             return true;
         };
@@ -238,14 +239,28 @@ mod tests {
         );
         let mut out = Vec::new();
         let mut runs = 0;
-        cache.scan_or_reuse(&a, MemberRole::Package, CodeKind::Python, &mut out, |o| {
-            runs += 1;
-            o.push(found(&a.path));
-        });
-        cache.scan_or_reuse(&b, MemberRole::Package, CodeKind::Python, &mut out, |o| {
-            runs += 1;
-            o.push(found(&b.path));
-        });
+        cache.scan_or_reuse(
+            &a,
+            MemberRole::Package,
+            CodeKind::Python,
+            false,
+            &mut out,
+            |o| {
+                runs += 1;
+                o.push(found(&a.path));
+            },
+        );
+        cache.scan_or_reuse(
+            &b,
+            MemberRole::Package,
+            CodeKind::Python,
+            false,
+            &mut out,
+            |o| {
+                runs += 1;
+                o.push(found(&b.path));
+            },
+        );
         assert_eq!(runs, 1);
         assert_eq!(out[1].member.as_deref(), Some("x/m.py#decoded"));
     }
@@ -269,6 +284,7 @@ mod tests {
                             m,
                             MemberRole::Package,
                             CodeKind::Python,
+                            false,
                             &mut out,
                             |o| {
                                 runs.fetch_add(1, Ordering::SeqCst);
@@ -304,6 +320,7 @@ mod tests {
                     &a,
                     MemberRole::Package,
                     CodeKind::Python,
+                    false,
                     &mut Vec::new(),
                     |o| {
                         started.wait();
@@ -314,19 +331,26 @@ mod tests {
             });
             started.wait();
             let mut out = Vec::new();
-            let done =
-                cache.scan_or_defer(&b, MemberRole::Package, CodeKind::Python, &mut out, |_| {
-                    panic!("a member another thread is scanning is not scanned again")
-                });
+            let done = cache.scan_or_defer(
+                &b,
+                MemberRole::Package,
+                CodeKind::Python,
+                false,
+                &mut out,
+                |_| panic!("a member another thread is scanning is not scanned again"),
+            );
             assert!(!done && out.is_empty());
             release.wait();
         });
         let mut out = Vec::new();
-        assert!(
-            cache.scan_or_defer(&b, MemberRole::Package, CodeKind::Python, &mut out, |_| {
-                panic!("reused, not scanned")
-            })
-        );
+        assert!(cache.scan_or_defer(
+            &b,
+            MemberRole::Package,
+            CodeKind::Python,
+            false,
+            &mut out,
+            |_| { panic!("reused, not scanned") }
+        ));
         assert_eq!(out[0].member.as_deref(), Some("b/x/d.py#decoded"));
 
         // A scan that panics leaves its slot abandoned: the next copy is scanned afresh.
@@ -338,15 +362,23 @@ mod tests {
                 &a,
                 MemberRole::Package,
                 CodeKind::Python,
+                false,
                 &mut Vec::new(),
                 |_| panic!("scanner bug"),
             );
         }));
         assert!(failed.is_err());
         let mut out = Vec::new();
-        cache.scan_or_reuse(&b, MemberRole::Package, CodeKind::Python, &mut out, |o| {
-            o.push(found(&b.path));
-        });
+        cache.scan_or_reuse(
+            &b,
+            MemberRole::Package,
+            CodeKind::Python,
+            false,
+            &mut out,
+            |o| {
+                o.push(found(&b.path));
+            },
+        );
         assert_eq!(out[0].member.as_deref(), Some("b/x/n.py#decoded"));
     }
 
@@ -355,7 +387,7 @@ mod tests {
         let cache = MemberCache::new();
         let mut runs = 0;
         let mut scan = |m: &Member, role, kind| {
-            cache.scan_or_reuse(m, role, kind, &mut Vec::new(), |_| runs += 1);
+            cache.scan_or_reuse(m, role, kind, false, &mut Vec::new(), |_| runs += 1);
         };
         scan(
             &member("a/m.py", b"x = 1\n"),

@@ -589,7 +589,7 @@ impl<'a> PyFile<'a> {
         let mut folded = Vec::new();
         // Operator chains share their start: once the outermost failed, the inner ones would.
         let mut failed_chains: HashSet<TextSize> = HashSet::new();
-        for (expr, scope) in candidates {
+        for (expr, scope, call) in candidates {
             let r = expr.range();
             if covered.is_some_and(|c| c.contains_range(r)) {
                 continue;
@@ -600,7 +600,10 @@ impl<'a> PyFile<'a> {
             if file.sink_args.iter().any(|s| s.contains_range(r)) {
                 continue;
             }
-            if !file.is_fold_head(expr, scope) {
+            let call_name = call
+                .and_then(|i| file.calls.get(i))
+                .map(|c| c.name.as_str());
+            if !file.is_fold_head(expr, scope, call_name) {
                 continue;
             }
             if let Some(f) = file.eval(expr, scope)
@@ -759,8 +762,10 @@ impl<'a> PyFile<'a> {
                 }
             }
             Expr::Attribute(a) => {
-                let base = self.qualify(&a.value, scope, depth + 1)?;
-                Some(format!("{base}.{}", a.attr.as_str()))
+                let mut base = self.qualify(&a.value, scope, depth + 1)?;
+                base.push('.');
+                base.push_str(a.attr.as_str());
+                Some(base)
             }
             Expr::Call(c) => {
                 let f = self.qualify(&c.func, scope, depth + 1)?;
@@ -801,11 +806,17 @@ impl<'a> PyFile<'a> {
             }
             _ => None,
         }?;
-        Some(normalize(&q).to_owned())
+        let n = normalize(&q).len();
+        Some(if n == q.len() {
+            q
+        } else {
+            q[q.len() - n..].to_owned()
+        })
     }
 
-    /// Is `expr` worth folding (a transform the evaluator knows at its head)?
-    fn is_fold_head(&self, expr: &Expr, scope: u32) -> bool {
+    /// Is `expr` worth folding (a transform the evaluator knows at its head)? `call_name`: the
+    /// name a call already resolved to, when `expr` is one of [`PyFile::calls`].
+    fn is_fold_head(&self, expr: &Expr, scope: u32, call_name: Option<&str>) -> bool {
         match expr {
             Expr::BinOp(b) => matches!(b.op, Operator::Add | Operator::Mult),
             Expr::FString(f) => f
@@ -819,8 +830,11 @@ impl<'a> PyFile<'a> {
                 {
                     return true;
                 }
-                self.qualify(&c.func, scope, 0)
-                    .is_some_and(|n| FOLD_FUNCS.contains(&n.as_str()) || decoder(&n).is_some())
+                let folds = |n: &str| FOLD_FUNCS.contains(&n) || decoder(n).is_some();
+                match call_name {
+                    Some(n) => folds(n),
+                    None => self.qualify(&c.func, scope, 0).is_some_and(|n| folds(&n)),
+                }
             }
             _ => false,
         }
@@ -2027,7 +2041,8 @@ struct Builder<'a> {
     modules: Vec<String>,
     raw_calls: Vec<(&'a ExprCall, u32)>,
     strings: Vec<StrFact<'a>>,
-    candidates: Vec<(&'a Expr, u32)>,
+    /// Expressions worth folding, with their scope and, for a call, its index in `raw_calls`.
+    candidates: Vec<(&'a Expr, u32, Option<usize>)>,
 }
 
 impl<'a> Builder<'a> {
@@ -2225,8 +2240,9 @@ impl<'a> Visitor<'a> for Builder<'a> {
     fn visit_expr(&mut self, expr: &'a Expr) {
         match expr {
             Expr::Call(c) => {
+                self.candidates
+                    .push((expr, self.scope, Some(self.raw_calls.len())));
                 self.raw_calls.push((c, self.scope));
-                self.candidates.push((expr, self.scope));
             }
             Expr::StringLiteral(s) => {
                 self.push_string(Cow::Borrowed(s.value.to_str()), s.range, StrKind::Literal);
@@ -2257,9 +2273,9 @@ impl<'a> Visitor<'a> for Builder<'a> {
                     }
                 }
                 self.push_string(Cow::Owned(s), f.range, StrKind::FString);
-                self.candidates.push((expr, self.scope));
+                self.candidates.push((expr, self.scope, None));
             }
-            Expr::BinOp(_) | Expr::Subscript(_) => self.candidates.push((expr, self.scope)),
+            Expr::BinOp(_) | Expr::Subscript(_) => self.candidates.push((expr, self.scope, None)),
             Expr::Named(n) => self.bind_target(&n.target, Some(&n.value)),
             _ => {}
         }

@@ -8,11 +8,11 @@
 //! member (a decoded payload counts as part of the member it was decoded from), the roles it
 //! applies to, the verdict and score it gives, and the sentence that explains it.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use cordon_diagnostics::Severity;
 
-use crate::model::{Artifact, Behaviour, Evidence, MemberRole, ScannedArtifact, Verdict};
+use crate::model::{Artifact, Behaviour, Evidence, Member, MemberRole, ScannedArtifact, Verdict};
 use crate::rules::role_of;
 
 use Behaviour as B;
@@ -303,6 +303,13 @@ fn host_member(path: &str) -> &str {
 
 /// Judges an artifact from all the evidence found in it.
 pub fn judge(artifact: &Artifact, mut evidence: Vec<Evidence>) -> ScannedArtifact {
+    let loaders = Loaders::of(artifact);
+    let by_path: HashMap<&str, &Member> = artifact
+        .members
+        .iter()
+        .map(|m| (m.path.as_str(), m))
+        .collect();
+    let role_for = |path: &str| role_for(artifact, &by_path, &loaders, path);
     // Behaviours per member (artifact-wide evidence under ""), with the strongest severity.
     let mut by_member: BTreeMap<&str, BTreeMap<Behaviour, Severity>> = BTreeMap::new();
     for e in &evidence {
@@ -322,7 +329,7 @@ pub fn judge(artifact: &Artifact, mut evidence: Vec<Evidence>) -> ScannedArtifac
     // Members whose code installing or importing does not run: no part of a clean score.
     let mut weighed: BTreeSet<&str> = BTreeSet::new();
     for (member, behaviours) in &by_member {
-        let role = role_for(artifact, member);
+        let role = role_for(member);
         if weighed_down(role) {
             weighed.insert(member);
         }
@@ -379,7 +386,7 @@ pub fn judge(artifact: &Artifact, mut evidence: Vec<Evidence>) -> ScannedArtifac
                 && e.member.as_deref().is_none_or(|m| {
                     !m.contains("!/")
                         && !matches!(
-                            role_for(artifact, m),
+                            role_for(m),
                             MemberRole::Peripheral | MemberRole::Vendored
                         )
                 })
@@ -431,41 +438,67 @@ fn is_capability(b: Behaviour) -> bool {
 }
 
 /// The role of the member at `path` (`""`: the artifact as a whole).
-fn role_for(artifact: &Artifact, path: &str) -> MemberRole {
+fn role_for(
+    artifact: &Artifact,
+    by_path: &HashMap<&str, &Member>,
+    loaders: &Loaders<'_>,
+    path: &str,
+) -> MemberRole {
     if path.is_empty() {
         return MemberRole::Metadata;
     }
-    match artifact.members.iter().find(|m| m.path == path) {
-        // A distribution shipped inside this one (virtualenv's seed wheels) is data here: its
-        // code runs only when someone installs it, as its own artifact — unless setup.py
-        // itself loads the archive (`zipimport.zipimporter('my.zip')`): then it runs at install.
-        Some(m) if m.depth > 0 => {
-            if loaded_at_install(artifact, path) {
-                MemberRole::InstallTime
-            } else {
-                MemberRole::Vendored
-            }
-        }
-        Some(m) => role_of(artifact, m),
+    match by_path.get(path) {
+        Some(m) => loaders.role(artifact, m),
         None => MemberRole::Other,
     }
 }
 
-/// True when the archive holding the nested member `path` is loaded with `zipimport` by
-/// install-time code of the artifact (named in the same file).
-fn loaded_at_install(artifact: &Artifact, path: &str) -> bool {
-    let Some((outer, _)) = path.split_once("!/") else {
-        return false;
-    };
-    let file = outer.rsplit('/').next().unwrap_or(outer).as_bytes();
-    let has = |hay: &[u8], needle: &[u8]| memchr::memmem::find(hay, needle).is_some();
-    !file.is_empty()
-        && artifact.members.iter().any(|m| {
-            m.depth == 0
-                && has(&m.data, b"zipimport")
-                && has(&m.data, file)
-                && role_of(artifact, m) == MemberRole::InstallTime
-        })
+/// The install-time files of an artifact that load an archive with `zipimport` (almost always
+/// none): they decide whether the code of an archive nested in the artifact runs at install.
+pub struct Loaders<'a>(Vec<&'a Member>);
+
+impl<'a> Loaders<'a> {
+    pub fn of(artifact: &'a Artifact) -> Self {
+        Self(
+            artifact
+                .members
+                .iter()
+                .filter(|m| {
+                    m.depth == 0
+                        && memchr::memmem::find(&m.data, b"zipimport").is_some()
+                        && role_of(artifact, m) == MemberRole::InstallTime
+                })
+                .collect(),
+        )
+    }
+
+    /// True when the archive holding the nested member `path` is loaded by one of the loaders
+    /// (named in the same file).
+    fn load(&self, path: &str) -> bool {
+        let Some((outer, _)) = path.split_once("!/") else {
+            return false;
+        };
+        let file = outer.rsplit('/').next().unwrap_or(outer).as_bytes();
+        !file.is_empty()
+            && self
+                .0
+                .iter()
+                .any(|m| memchr::memmem::find(&m.data, file).is_some())
+    }
+
+    /// The role the verdict weighs `member` by. A distribution shipped inside this one
+    /// (virtualenv's seed wheels) is data here: its code runs only when someone installs it,
+    /// as its own artifact — unless setup.py itself loads the archive
+    /// (`zipimport.zipimporter('my.zip')`): then it runs at install.
+    pub fn role(&self, artifact: &Artifact, member: &Member) -> MemberRole {
+        if member.depth == 0 {
+            role_of(artifact, member)
+        } else if self.load(&member.path) {
+            MemberRole::InstallTime
+        } else {
+            MemberRole::Vendored
+        }
+    }
 }
 
 /// Tests, docs, examples and vendored tooling are not run by installing or importing: a
@@ -486,11 +519,12 @@ pub fn weighed_down(role: MemberRole) -> bool {
     matches!(role, MemberRole::Peripheral | MemberRole::Vendored)
 }
 
-/// The behaviours that can change the verdict of a member of the artifact itself (not one
-/// nested in an archive inside it) in `role`: those of every chain that applies to the role,
-/// can be completed there, and still counts after [`weigh`]. For tests, docs and vendored code
-/// that is a reverse shell and nothing else.
-pub fn behaviours_that_count(role: MemberRole) -> BTreeSet<Behaviour> {
+/// The behaviours that can change the verdict of a member the verdict weighs as `role`
+/// ([`Loaders::role`]; `pth`: the member is a `.pth` file, the only place `PthExec` comes
+/// from): those of every chain that applies to the role, can be completed there, and still
+/// counts after [`weigh`]. For tests, docs and vendored code that is a reverse shell and
+/// nothing else.
+pub fn behaviours_that_count(role: MemberRole, pth: bool) -> BTreeSet<Behaviour> {
     CHAINS
         .iter()
         .filter(|c| c.roles.is_empty() || c.roles.contains(&role))
@@ -498,16 +532,10 @@ pub fn behaviours_that_count(role: MemberRole) -> BTreeSet<Behaviour> {
         .filter(|c| {
             c.needs
                 .iter()
-                .all(|g| g.iter().any(|b| can_arise(*b, role)))
+                .all(|g| g.iter().any(|b| *b != B::PthExec || pth))
         })
         .flat_map(|c| c.needs.iter().flat_map(|g| g.iter().copied()))
         .collect()
-}
-
-/// `.pth` evidence comes only from `.pth` files, which are always [`MemberRole::Pth`] at the
-/// top of an artifact.
-fn can_arise(b: Behaviour, role: MemberRole) -> bool {
-    b != B::PthExec || role == MemberRole::Pth
 }
 
 #[cfg(test)]

@@ -555,18 +555,31 @@ pub fn run_with(artifact: &Artifact, cache: &crate::cache::MemberCache) -> Vec<E
     use rayon::prelude::*;
     let mut out = Vec::new();
     run_artifact_rules(artifact, &mut out);
+    let loaders = crate::verdict::Loaders::of(artifact);
     // Members another thread is scanning (the same file in a wheel and its sdist) are left for
     // a second pass, by when that scan has most likely ended.
     let scan_one = |member: &Member, defer: bool| {
         let mut ev = Vec::new();
         let (role, kind) = (role_of(artifact, member), code_kind(member, 0));
-        let scan = |out: &mut Vec<Evidence>| scan_member(artifact, member, out);
+        let rules = rules_for(member, loaders.role(artifact, member));
+        let light = rules.len() < ALL.len();
+        let scan = |out: &mut Vec<Evidence>| {
+            scan(
+                artifact,
+                member,
+                role,
+                &rules,
+                0,
+                &mut codec::Budget::default(),
+                out,
+            );
+        };
         if defer {
             cache
-                .scan_or_defer(member, role, kind, &mut ev, scan)
+                .scan_or_defer(member, role, kind, light, &mut ev, scan)
                 .then_some(ev)
         } else {
-            cache.scan_or_reuse(member, role, kind, &mut ev, scan);
+            cache.scan_or_reuse(member, role, kind, light, &mut ev, scan);
             Some(ev)
         }
     };
@@ -599,23 +612,26 @@ pub fn run_artifact_rules(artifact: &Artifact, out: &mut Vec<Evidence>) {
 /// Runs the member rules over one member (and the payloads decoded from it).
 pub fn scan_member(artifact: &Artifact, member: &Member, out: &mut Vec<Evidence>) {
     let role = role_of(artifact, member);
-    let rules = rules_for(member, role);
+    let loaders = crate::verdict::Loaders::of(artifact);
+    let rules = rules_for(member, loaders.role(artifact, member));
     let mut budget = codec::Budget::default();
     scan(artifact, member, role, &rules, 0, &mut budget, out);
 }
 
-/// The rules a member is given: every one, except for a member of the artifact itself whose
-/// code neither installing nor importing runs (tests, docs, vendored tooling). There only the
-/// rules that can report a behaviour still able to change the verdict run
-/// ([`verdict::behaviours_that_count`]: a reverse shell), with those that decode payloads, whose
-/// payloads get the same selection. The verdict is the one all rules would give; the evidence
-/// that could not change it is not gathered. (A nested member's role may turn out install-time:
-/// it gets every rule.)
-pub fn rules_for(member: &Member, role: MemberRole) -> Vec<&'static dyn Rule> {
-    if member.depth > 0 || !crate::verdict::weighed_down(role) {
+/// The rules a member is given, by the role the verdict weighs it as (`weighed`, from
+/// [`crate::verdict::Loaders::role`]): every one, except where the code is neither installed
+/// nor imported (tests, docs, vendored tooling, a distribution shipped inside this one). There
+/// only the rules that can report a behaviour still able to change the verdict run
+/// ([`crate::verdict::behaviours_that_count`]: a reverse shell, and for a `.pth` file what
+/// makes it run code), with those that decode payloads, whose payloads get the same selection.
+/// The verdict is the one all rules would give; evidence that could not change it is not
+/// gathered.
+pub fn rules_for(member: &Member, weighed: MemberRole) -> Vec<&'static dyn Rule> {
+    if !crate::verdict::weighed_down(weighed) {
         return ALL.to_vec();
     }
-    let counts = crate::verdict::behaviours_that_count(role);
+    let pth = code_kind(member, 0) == CodeKind::Pth;
+    let counts = crate::verdict::behaviours_that_count(weighed, pth);
     ALL.iter()
         .copied()
         .filter(|r| r.meta().payloads || r.meta().emits.iter().any(|b| counts.contains(b)))

@@ -1609,12 +1609,14 @@ fn tests_and_vendored_code_count_only_for_a_reverse_shell() {
     use crate::verdict::behaviours_that_count;
     for role in [MemberRole::Peripheral, MemberRole::Vendored] {
         assert_eq!(
-            behaviours_that_count(role).into_iter().collect::<Vec<_>>(),
+            behaviours_that_count(role, false)
+                .into_iter()
+                .collect::<Vec<_>>(),
             [Behaviour::ReverseShell],
             "{role:?}"
         );
     }
-    let package = behaviours_that_count(MemberRole::Package);
+    let package = behaviours_that_count(MemberRole::Package, false);
     for b in [
         Behaviour::CredentialAccess,
         Behaviour::NetworkSend,
@@ -1623,7 +1625,7 @@ fn tests_and_vendored_code_count_only_for_a_reverse_shell() {
     ] {
         assert!(package.contains(&b), "{b:?}");
     }
-    // Every rule still runs on package code and on nested members; the decoders run everywhere.
+    // Every rule still runs on package and install-time code; the decoders run everywhere.
     let test_file = member("demo-1.0/tests/test_x.py", b"x = 1\n");
     let ids = |rules: Vec<&dyn Rule>| rules.iter().map(|r| r.meta().id).collect::<Vec<_>>();
     assert_eq!(
@@ -1635,9 +1637,10 @@ fn tests_and_vendored_code_count_only_for_a_reverse_shell() {
         ALL.len()
     );
     let mut nested = test_file.clone();
+    nested.path = "demo-1.0/seed.zip!/tests/test_x.py".into();
     nested.depth = 1;
     assert_eq!(
-        ids(rules_for(&nested, MemberRole::Peripheral)).len(),
+        ids(rules_for(&nested, MemberRole::InstallTime)).len(),
         ALL.len()
     );
     let light = ids(rules_for(&test_file, MemberRole::Peripheral));
@@ -1648,6 +1651,12 @@ fn tests_and_vendored_code_count_only_for_a_reverse_shell() {
         "drop-executable",
     ] {
         assert!(light.contains(&id), "{light:?}");
+    }
+    // A `.pth` file in a vendored archive still runs at every start once that is installed.
+    let pth = member("demo-1.0/seed.zip!/x.pth", b"import os\n");
+    let for_pth = ids(rules_for(&pth, MemberRole::Vendored));
+    for id in ["pth-exec", "network", "process-spawn"] {
+        assert!(for_pth.contains(&id), "{for_pth:?}");
     }
     assert!(!light.contains(&"credential-access"), "{light:?}");
 }
