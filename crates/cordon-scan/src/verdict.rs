@@ -464,7 +464,12 @@ impl<'a> Loaders<'a> {
                 .members
                 .iter()
                 .filter(|m| {
+                    // Install-time code is Python (setup.py and what it imports): data files,
+                    // however large, are never searched.
                     m.depth == 0
+                        && std::path::Path::new(&m.path)
+                            .extension()
+                            .is_some_and(|e| e.eq_ignore_ascii_case("py"))
                         && memchr::memmem::find(&m.data, b"zipimport").is_some()
                         && role_of(artifact, m) == MemberRole::InstallTime
                 })
