@@ -26,6 +26,15 @@ struct Key {
     light: bool,
 }
 
+/// How a member is scanned, besides its bytes and name: what its evidence depends on.
+#[derive(Debug, Clone, Copy)]
+pub struct How {
+    pub role: MemberRole,
+    pub kind: CodeKind,
+    /// Given only the rules `rules::rules_for` gives code that does not run.
+    pub light: bool,
+}
+
 /// Evidence of members scanned so far, keyed by content; shared by the threads of one run.
 #[derive(Debug, Default)]
 pub struct MemberCache {
@@ -132,13 +141,11 @@ impl MemberCache {
     pub fn scan_or_reuse(
         &self,
         member: &Member,
-        role: MemberRole,
-        kind: CodeKind,
-        light: bool,
+        how: How,
         out: &mut Vec<Evidence>,
         scan: impl FnOnce(&mut Vec<Evidence>),
     ) {
-        self.scan_reuse_or_defer(member, (role, kind, light), out, scan, false);
+        self.scan_reuse_or_defer(member, how, out, scan, false);
     }
 
     /// [`MemberCache::scan_or_reuse`], except that a member another thread is scanning right
@@ -147,19 +154,17 @@ impl MemberCache {
     pub fn scan_or_defer(
         &self,
         member: &Member,
-        role: MemberRole,
-        kind: CodeKind,
-        light: bool,
+        how: How,
         out: &mut Vec<Evidence>,
         scan: impl FnOnce(&mut Vec<Evidence>),
     ) -> bool {
-        self.scan_reuse_or_defer(member, (role, kind, light), out, scan, true)
+        self.scan_reuse_or_defer(member, how, out, scan, true)
     }
 
     fn scan_reuse_or_defer(
         &self,
         member: &Member,
-        (role, kind, light): (MemberRole, CodeKind, bool),
+        How { role, kind, light }: How,
         out: &mut Vec<Evidence>,
         scan: impl FnOnce(&mut Vec<Evidence>),
         defer: bool,
@@ -218,6 +223,13 @@ impl MemberCache {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Ordinary package Python, given every rule.
+    const PY: How = How {
+        role: MemberRole::Package,
+        kind: CodeKind::Python,
+        light: false,
+    };
     use crate::model::Behaviour;
     use cordon_diagnostics::Severity;
 
@@ -239,28 +251,14 @@ mod tests {
         );
         let mut out = Vec::new();
         let mut runs = 0;
-        cache.scan_or_reuse(
-            &a,
-            MemberRole::Package,
-            CodeKind::Python,
-            false,
-            &mut out,
-            |o| {
-                runs += 1;
-                o.push(found(&a.path));
-            },
-        );
-        cache.scan_or_reuse(
-            &b,
-            MemberRole::Package,
-            CodeKind::Python,
-            false,
-            &mut out,
-            |o| {
-                runs += 1;
-                o.push(found(&b.path));
-            },
-        );
+        cache.scan_or_reuse(&a, PY, &mut out, |o| {
+            runs += 1;
+            o.push(found(&a.path));
+        });
+        cache.scan_or_reuse(&b, PY, &mut out, |o| {
+            runs += 1;
+            o.push(found(&b.path));
+        });
         assert_eq!(runs, 1);
         assert_eq!(out[1].member.as_deref(), Some("x/m.py#decoded"));
     }
@@ -280,18 +278,11 @@ mod tests {
                     let (cache, runs) = (&cache, &runs);
                     s.spawn(move || {
                         let mut out = Vec::new();
-                        cache.scan_or_reuse(
-                            m,
-                            MemberRole::Package,
-                            CodeKind::Python,
-                            false,
-                            &mut out,
-                            |o| {
-                                runs.fetch_add(1, Ordering::SeqCst);
-                                std::thread::sleep(std::time::Duration::from_millis(100));
-                                o.push(found(&m.path));
-                            },
-                        );
+                        cache.scan_or_reuse(m, PY, &mut out, |o| {
+                            runs.fetch_add(1, Ordering::SeqCst);
+                            std::thread::sleep(std::time::Duration::from_millis(100));
+                            o.push(found(&m.path));
+                        });
                         out
                     })
                 })
@@ -316,38 +307,28 @@ mod tests {
         let (started, release) = (std::sync::Barrier::new(2), std::sync::Barrier::new(2));
         std::thread::scope(|s| {
             s.spawn(|| {
-                cache.scan_or_reuse(
-                    &a,
-                    MemberRole::Package,
-                    CodeKind::Python,
-                    false,
-                    &mut Vec::new(),
-                    |o| {
-                        started.wait();
-                        release.wait();
-                        o.push(found(&a.path));
-                    },
-                );
+                cache.scan_or_reuse(&a, PY, &mut Vec::new(), |o| {
+                    started.wait();
+                    release.wait();
+                    o.push(found(&a.path));
+                });
             });
             started.wait();
             let mut out = Vec::new();
-            let done = cache.scan_or_defer(
-                &b,
-                MemberRole::Package,
-                CodeKind::Python,
-                false,
-                &mut out,
-                |_| panic!("a member another thread is scanning is not scanned again"),
-            );
+            let done = cache.scan_or_defer(&b, PY, &mut out, |_| {
+                panic!("a member another thread is scanning is not scanned again")
+            });
             assert!(!done && out.is_empty());
             release.wait();
         });
         let mut out = Vec::new();
         assert!(cache.scan_or_defer(
             &b,
-            MemberRole::Package,
-            CodeKind::Python,
-            false,
+            How {
+                role: MemberRole::Package,
+                kind: CodeKind::Python,
+                light: false
+            },
             &mut out,
             |_| { panic!("reused, not scanned") }
         ));
@@ -358,27 +339,13 @@ mod tests {
         let a = member("a/x/n.py", b"import sys\n");
         let b = member("b/x/n.py", b"import sys\n");
         let failed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            cache.scan_or_reuse(
-                &a,
-                MemberRole::Package,
-                CodeKind::Python,
-                false,
-                &mut Vec::new(),
-                |_| panic!("scanner bug"),
-            );
+            cache.scan_or_reuse(&a, PY, &mut Vec::new(), |_| panic!("scanner bug"));
         }));
         assert!(failed.is_err());
         let mut out = Vec::new();
-        cache.scan_or_reuse(
-            &b,
-            MemberRole::Package,
-            CodeKind::Python,
-            false,
-            &mut out,
-            |o| {
-                o.push(found(&b.path));
-            },
-        );
+        cache.scan_or_reuse(&b, PY, &mut out, |o| {
+            o.push(found(&b.path));
+        });
         assert_eq!(out[0].member.as_deref(), Some("b/x/n.py#decoded"));
     }
 
@@ -387,7 +354,16 @@ mod tests {
         let cache = MemberCache::new();
         let mut runs = 0;
         let mut scan = |m: &Member, role, kind| {
-            cache.scan_or_reuse(m, role, kind, false, &mut Vec::new(), |_| runs += 1);
+            cache.scan_or_reuse(
+                m,
+                How {
+                    role,
+                    kind,
+                    light: false,
+                },
+                &mut Vec::new(),
+                |_| runs += 1,
+            );
         };
         scan(
             &member("a/m.py", b"x = 1\n"),

@@ -149,25 +149,24 @@ const CLOSE: u8 = 4;
 const SEPARATOR: u8 = 5;
 const OPERATOR: u8 = 6;
 static NESTING_CLASS: [u8; 256] = {
+    let classes: [(&[u8], u8); 6] = [
+        (b"#", HASH),
+        (b"'\"", QUOTE),
+        (b"([{", OPEN),
+        (b")]}", CLOSE),
+        (b",;:\n", SEPARATOR),
+        (b"+-*/%@&|^~<>.", OPERATOR),
+    ];
     let mut t = [0u8; 256];
-    t[b'#' as usize] = HASH;
-    t[b'\'' as usize] = QUOTE;
-    t[b'"' as usize] = QUOTE;
-    t[b'(' as usize] = OPEN;
-    t[b'[' as usize] = OPEN;
-    t[b'{' as usize] = OPEN;
-    t[b')' as usize] = CLOSE;
-    t[b']' as usize] = CLOSE;
-    t[b'}' as usize] = CLOSE;
-    t[b',' as usize] = SEPARATOR;
-    t[b';' as usize] = SEPARATOR;
-    t[b':' as usize] = SEPARATOR;
-    t[b'\n' as usize] = SEPARATOR;
-    let ops = b"+-*/%@&|^~<>.";
-    let mut k = 0;
-    while k < ops.len() {
-        t[ops[k] as usize] = OPERATOR;
-        k += 1;
+    let mut c = 0;
+    while c < classes.len() {
+        let (bytes, class) = classes[c];
+        let mut k = 0;
+        while k < bytes.len() {
+            t[bytes[k] as usize] = class;
+            k += 1;
+        }
+        c += 1;
     }
     t
 };

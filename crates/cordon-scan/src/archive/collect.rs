@@ -178,6 +178,18 @@ fn is_blob(path: &str, head: &[u8]) -> bool {
         && std::str::from_utf8(head).is_err_and(|e| e.error_len().is_some())
 }
 
+impl Readout {
+    /// Reading ended before the member's end: a failed stream, a limit, or a blob's head.
+    fn cut(data: Vec<u8>, size: u64, failed: bool) -> Self {
+        Self {
+            data,
+            size,
+            complete: false,
+            failed,
+        }
+    }
+}
+
 /// The members and evidence of one artifact as it is read, and the budget it shares.
 pub struct Collector<'l> {
     pub limits: &'l Limits,
@@ -381,12 +393,7 @@ impl<'l> Collector<'l> {
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 Err(e) => {
                     self.stream_error(&e, path, ratio);
-                    return Readout {
-                        data,
-                        size: read,
-                        complete: false,
-                        failed: true,
-                    };
+                    return Readout::cut(data, read, true);
                 }
             };
             read = read.saturating_add(n as u64);
@@ -403,12 +410,7 @@ impl<'l> Collector<'l> {
                     data.truncate(BLOB_HEAD);
                     data.shrink_to_fit();
                     if !drain {
-                        return Readout {
-                            data,
-                            size: declared.unwrap_or(read).max(read),
-                            complete: false,
-                            failed: false,
-                        };
+                        return Readout::cut(data, declared.unwrap_or(read).max(read), false);
                     }
                 } else {
                     data.reserve(wanted(declared).saturating_sub(data.len()));
@@ -424,12 +426,7 @@ impl<'l> Collector<'l> {
                     path,
                 );
                 self.stopped = true;
-                return Readout {
-                    data,
-                    size: read,
-                    complete: false,
-                    failed: true,
-                };
+                return Readout::cut(data, read, true);
             }
             if read > RATIO_FLOOR {
                 match ratio {
@@ -445,12 +442,7 @@ impl<'l> Collector<'l> {
                             ),
                             path,
                         );
-                        return Readout {
-                            data,
-                            size: read,
-                            complete: false,
-                            failed: false,
-                        };
+                        return Readout::cut(data, read, false);
                     }
                     Ratio::Stream(meter) if meter.ratio_exceeds(limits.max_ratio) => {
                         self.limit(
@@ -463,12 +455,7 @@ impl<'l> Collector<'l> {
                             path,
                         );
                         self.stopped = true;
-                        return Readout {
-                            data,
-                            size: read,
-                            complete: false,
-                            failed: true,
-                        };
+                        return Readout::cut(data, read, true);
                     }
                     _ => {}
                 }
@@ -483,12 +470,7 @@ impl<'l> Collector<'l> {
                     path,
                 );
                 if !drain {
-                    return Readout {
-                        data,
-                        size: declared.unwrap_or(read).max(read),
-                        complete: false,
-                        failed: false,
-                    };
+                    return Readout::cut(data, declared.unwrap_or(read).max(read), false);
                 }
                 over_size = true;
             }

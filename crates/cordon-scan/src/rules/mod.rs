@@ -574,12 +574,13 @@ pub fn run_with(artifact: &Artifact, cache: &crate::cache::MemberCache) -> Vec<E
                 out,
             );
         };
+        let how = crate::cache::How { role, kind, light };
         if defer {
             cache
-                .scan_or_defer(member, role, kind, light, &mut ev, scan)
+                .scan_or_defer(member, how, &mut ev, scan)
                 .then_some(ev)
         } else {
-            cache.scan_or_reuse(member, role, kind, light, &mut ev, scan);
+            cache.scan_or_reuse(member, how, &mut ev, scan);
             Some(ev)
         }
     };
