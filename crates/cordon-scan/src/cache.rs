@@ -111,7 +111,7 @@ impl MemberCache {
     }
 
     /// The key of a member that may be reused, or `None`.
-    fn key(&self, member: &Member, role: MemberRole, kind: CodeKind, light: bool) -> Option<Key> {
+    fn key(&self, member: &Member, How { role, kind, light }: How) -> Option<Key> {
         let reusable = kind == CodeKind::Python
             && matches!(
                 role,
@@ -164,12 +164,12 @@ impl MemberCache {
     fn scan_reuse_or_defer(
         &self,
         member: &Member,
-        How { role, kind, light }: How,
+        how: How,
         out: &mut Vec<Evidence>,
         scan: impl FnOnce(&mut Vec<Evidence>),
         defer: bool,
     ) -> bool {
-        let Some(key) = self.key(member, role, kind, light) else {
+        let Some(key) = self.key(member, how) else {
             scan(out);
             return true;
         };

@@ -735,7 +735,7 @@ impl<'a> PyFile<'a> {
             return None;
         }
         let _frame = self.enter()?;
-        let q = match e {
+        let mut q = match e {
             Expr::Name(n) => {
                 let id = n.id.as_str();
                 match self.lookup(scope, id, n.range.start()) {
@@ -805,12 +805,8 @@ impl<'a> PyFile<'a> {
             }
             _ => None,
         }?;
-        let n = normalize(&q).len();
-        Some(if n == q.len() {
-            q
-        } else {
-            q[q.len() - n..].to_owned()
-        })
+        q.drain(..q.len() - normalize(&q).len());
+        Some(q)
     }
 
     /// Is `expr` worth folding (a transform the evaluator knows at its head)? `call_name`: the
@@ -2379,13 +2375,7 @@ mod tests {
             "a", "1", " ", "\n", "#", "'", "\"", "'''", "\"\"\"", "\\", "(", ")", "[", "]", "{",
             "}", ",", ";", ":", "+", "-", ".", "*", "<", "é", "x = ", "f(", "a+b+c",
         ];
-        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
-        let mut next = || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
+        let mut next = crate::archive::fixtures::xorshift(0x9e37_79b9_7f4a_7c15);
         for _ in 0..20_000 {
             let len = usize::try_from(next() % 60).unwrap();
             let src: String = (0..len)
@@ -2410,8 +2400,8 @@ mod tests {
 
     #[test]
     fn a_name_rebound_from_itself_many_times_folds_once_per_binding() {
-        // Each `', '.join(s)` over a string triples its length; had each use read its own
-        // binding, the chain would recurse to the evaluator's depth and size limits.
+        // Had each use read its own binding, every `s` would recurse into itself to the
+        // evaluator's depth limit (with a `', '` separator, tripling the string each time).
         let mut src = String::from("s = 'ab'\n");
         for _ in 0..12 {
             src.push_str("s = ''.join(s)\n");

@@ -70,7 +70,8 @@ pub fn run(
     // Largest first, one at a time: the last artifact a core picks up is a small one, so the
     // cores finish together. Results are put back in the order given.
     let mut order: Vec<usize> = (0..inputs.len()).collect();
-    order.sort_by_key(|&i| std::cmp::Reverse(inputs[i].size()));
+    // One stat per input, not one per comparison.
+    order.sort_by_cached_key(|&i| std::cmp::Reverse(inputs[i].size()));
     let mut results: Vec<(usize, anyhow::Result<ScannedArtifact>)> = order
         .par_iter()
         .with_max_len(1)

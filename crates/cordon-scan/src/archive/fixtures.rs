@@ -215,3 +215,13 @@ pub fn crc32(data: &[u8]) -> u32 {
     crc.update(data);
     crc.sum()
 }
+
+/// A small deterministic xorshift generator, for tests that want varied but repeatable input.
+pub fn xorshift(mut seed: u64) -> impl FnMut() -> u64 {
+    move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    }
+}

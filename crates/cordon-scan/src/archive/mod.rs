@@ -36,7 +36,7 @@ mod venv;
 mod zip;
 
 #[cfg(test)]
-mod fixtures;
+pub(crate) mod fixtures;
 
 use std::fs::File;
 use std::io::{BufReader, Read, Seek, SeekFrom};
@@ -325,15 +325,9 @@ mod tests {
     use super::*;
 
     /// Deterministic incompressible bytes.
-    fn noise(len: usize, mut seed: u64) -> Vec<u8> {
-        (0..len)
-            .map(|_| {
-                seed ^= seed << 13;
-                seed ^= seed >> 7;
-                seed ^= seed << 17;
-                seed.to_le_bytes()[0]
-            })
-            .collect()
+    fn noise(len: usize, seed: u64) -> Vec<u8> {
+        let mut next = super::fixtures::xorshift(seed);
+        (0..len).map(|_| next().to_le_bytes()[0]).collect()
     }
 
     fn wheel_bytes() -> Vec<u8> {

@@ -435,15 +435,10 @@ mod tests {
 
     #[test]
     fn blob_runs_finds_what_the_regexes_find() {
-        // A small xorshift generator: runs of every length around the threshold, hex and
-        // base64 alphabets, padding, separators and multi-byte characters.
-        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
-        let mut next = move || {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            usize::try_from(x >> 40).unwrap_or(0)
-        };
+        // Runs of every length around the threshold, hex and base64 alphabets, padding,
+        // separators and multi-byte characters.
+        let mut random = crate::archive::fixtures::xorshift(0x9e37_79b9_7f4a_7c15);
+        let mut next = move || usize::try_from(random() >> 40).unwrap_or(0);
         for _ in 0..300 {
             let mut s = String::new();
             for _ in 0..(next() % 8) {

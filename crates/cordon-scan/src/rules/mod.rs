@@ -18,6 +18,7 @@ use std::borrow::Cow;
 use std::cell::{Cell, OnceCell, RefCell};
 use std::collections::HashSet;
 use std::hash::{DefaultHasher, Hash, Hasher};
+use std::sync::LazyLock;
 
 use cordon_diagnostics::{Confidence, Severity};
 use ruff_source_file::LineIndex;
@@ -568,7 +569,7 @@ pub fn run_with(artifact: &Artifact, cache: &crate::cache::MemberCache) -> Vec<E
                 artifact,
                 member,
                 role,
-                &rules,
+                rules,
                 0,
                 &mut codec::Budget::default(),
                 out,
@@ -616,7 +617,7 @@ pub fn scan_member(artifact: &Artifact, member: &Member, out: &mut Vec<Evidence>
     let loaders = crate::verdict::Loaders::of(artifact);
     let rules = rules_for(member, loaders.role(artifact, member));
     let mut budget = codec::Budget::default();
-    scan(artifact, member, role, &rules, 0, &mut budget, out);
+    scan(artifact, member, role, rules, 0, &mut budget, out);
 }
 
 /// The rules a member is given, by the role the verdict weighs it as (`weighed`, from
@@ -627,16 +628,35 @@ pub fn scan_member(artifact: &Artifact, member: &Member, out: &mut Vec<Evidence>
 /// makes it run code), with those that decode payloads, whose payloads get the same selection.
 /// The verdict is the one all rules would give; evidence that could not change it is not
 /// gathered.
-pub fn rules_for(member: &Member, weighed: MemberRole) -> Vec<&'static dyn Rule> {
+pub fn rules_for(member: &Member, weighed: MemberRole) -> &'static [&'static dyn Rule] {
+    // The selection depends only on the role and on being a `.pth` file: made once per pair.
+    type Selection = (MemberRole, bool, Vec<&'static dyn Rule>);
+    static LIGHT: LazyLock<Vec<Selection>> = LazyLock::new(|| {
+        let mut out = Vec::new();
+        for role in [MemberRole::Peripheral, MemberRole::Vendored] {
+            for pth in [false, true] {
+                let counts = crate::verdict::behaviours_that_count(role, pth);
+                let rules = ALL
+                    .iter()
+                    .copied()
+                    .filter(|r| {
+                        r.meta().payloads || r.meta().emits.iter().any(|b| counts.contains(b))
+                    })
+                    .collect();
+                out.push((role, pth, rules));
+            }
+        }
+        out
+    });
     if !crate::verdict::weighed_down(weighed) {
-        return ALL.to_vec();
+        return ALL;
     }
     let pth = code_kind(member, 0) == CodeKind::Pth;
-    let counts = crate::verdict::behaviours_that_count(weighed, pth);
-    ALL.iter()
-        .copied()
-        .filter(|r| r.meta().payloads || r.meta().emits.iter().any(|b| counts.contains(b)))
-        .collect()
+    // A role weighed down but not listed above gets every rule: never fewer than it needs.
+    LIGHT
+        .iter()
+        .find(|(r, p, _)| *r == weighed && *p == pth)
+        .map_or(ALL, |(_, _, rules)| rules.as_slice())
 }
 
 /// Stack for members whose expressions nest deeply (the AST and its walks are recursive).

@@ -1627,7 +1627,7 @@ fn tests_and_vendored_code_count_only_for_a_reverse_shell() {
     }
     // Every rule still runs on package and install-time code; the decoders run everywhere.
     let test_file = member("demo-1.0/tests/test_x.py", b"x = 1\n");
-    let ids = |rules: Vec<&dyn Rule>| rules.iter().map(|r| r.meta().id).collect::<Vec<_>>();
+    let ids = |rules: &[&dyn Rule]| rules.iter().map(|r| r.meta().id).collect::<Vec<_>>();
     assert_eq!(
         ids(rules_for(
             &member("demo-1.0/demo/a.py", b""),
