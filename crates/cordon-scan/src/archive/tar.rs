@@ -1,7 +1,7 @@
 //! Tar archives, plain or compressed (gzip, bzip2), read as one stream; and a compressed file
 //! that is not a tar, read as one member.
 
-use std::io::{Cursor, Read};
+use std::io::{Cursor, Read, Seek, SeekFrom};
 
 use ::tar::{Archive, EntryType};
 use bzip2::read::MultiBzDecoder;
@@ -103,6 +103,63 @@ pub(crate) fn read_compressed(
     Ok(())
 }
 
+/// A stream that seeks forward only, by reading and dropping bytes into one scratch buffer.
+/// The tar crate, given a plain reader, skips every entry's padding through a fresh 32 KiB
+/// zeroed buffer, which cost more than inflating small members; given a seekable one, it
+/// seeks instead.
+struct Forward<R> {
+    inner: R,
+    pos: u64,
+    scratch: Vec<u8>,
+}
+
+impl<R: Read> Forward<R> {
+    fn new(inner: R) -> Self {
+        Self {
+            inner,
+            pos: 0,
+            scratch: Vec::new(),
+        }
+    }
+}
+
+impl<R: Read> Read for Forward<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.pos += n as u64;
+        Ok(n)
+    }
+}
+
+impl<R: Read> Seek for Forward<R> {
+    fn seek(&mut self, to: SeekFrom) -> std::io::Result<u64> {
+        let SeekFrom::Current(delta) = to else {
+            return Err(std::io::Error::other("a tar stream only skips forward"));
+        };
+        let mut left = u64::try_from(delta)
+            .map_err(|_| std::io::Error::other("a tar stream only skips forward"))?;
+        if left > 0 && self.scratch.is_empty() {
+            self.scratch = vec![0; 16 * 1024];
+        }
+        while left > 0 {
+            let want = usize::try_from(left.min(self.scratch.len() as u64)).unwrap_or(0);
+            let n = match self.inner.read(&mut self.scratch[..want]) {
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                other => other?,
+            };
+            if n == 0 {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::UnexpectedEof,
+                    "unexpected end of the tar stream while skipping",
+                ));
+            }
+            self.pos += n as u64;
+            left -= n as u64;
+        }
+        Ok(self.pos)
+    }
+}
+
 /// Reads the tar stream `reader`, metered by `meter`; `compressed`: judge the whole stream's
 /// compression ratio.
 fn read_tar<R: Read>(
@@ -120,8 +177,8 @@ fn read_tar<R: Read>(
         Ratio::None
     };
     let at = prefix.strip_suffix("!/").unwrap_or(prefix);
-    let mut archive = Archive::new(reader);
-    let mut entries = match archive.entries() {
+    let mut archive = Archive::new(Forward::new(reader));
+    let mut entries = match archive.entries_with_seek() {
         Ok(entries) => entries,
         Err(e) => {
             c.stream_error(&e, at, Ratio::Stream(meter));
@@ -186,5 +243,28 @@ fn read_tar<R: Read>(
         if failed {
             break;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn forward_seeks_by_reading_and_refuses_to_go_back() {
+        let data: Vec<u8> = (0..=255u8).cycle().take(70_000).collect();
+        let mut f = Forward::new(&data[..]);
+        let mut two = [0u8; 2];
+        f.read_exact(&mut two).unwrap();
+        assert_eq!(two, [0, 1]);
+        // Further than one scratch buffer.
+        assert_eq!(f.seek(SeekFrom::Current(40_000)).unwrap(), 40_002);
+        f.read_exact(&mut two).unwrap();
+        assert_eq!(two, [data[40_002], data[40_003]]);
+        assert_eq!(f.stream_position().unwrap(), 40_004);
+        assert!(f.seek(SeekFrom::Current(-1)).is_err());
+        assert!(f.seek(SeekFrom::Start(0)).is_err());
+        let past_the_end = f.seek(SeekFrom::Current(40_000)).unwrap_err();
+        assert_eq!(past_the_end.kind(), std::io::ErrorKind::UnexpectedEof);
     }
 }

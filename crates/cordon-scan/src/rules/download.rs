@@ -73,7 +73,7 @@ impl Rule for Download {
         }
         // URLs of executables, download command lines in any string.
         let exe_urls = GATE.open(cx);
-        for item in cx.strings() {
+        for (i, item) in cx.strings().iter().enumerate() {
             for m in EXE_URL.find_iter(if exe_urls { item.text } else { "" }) {
                 let url = m
                     .as_str()
@@ -87,7 +87,8 @@ impl Rule for Download {
                     item.window(m.start(), m.end()),
                 );
             }
-            for (t, m) in common::command_traits_in_string(item.text) {
+            for c in cx.commands_in(i) {
+                let (t, m) = (c.command, c.range.clone());
                 match t {
                     CommandTrait::DownloadExec => r.add_snippet(
                         Behaviour::Download,

@@ -335,22 +335,35 @@ fn check_ast(cx: &MemberCx<'_>, py: &PyFile<'_>, r: &mut Report<'_, '_, '_>) {
                         .is_some()
                 }))
     });
-    let exe_named = py.code_strings().any(|s| {
-        let l = s.value.to_ascii_lowercase();
-        let path = l.split(['?', '#']).next().unwrap_or(&l);
-        path.len() < 2048
-            && [".exe", ".scr", ".msi", ".bat", ".ps1", ".vbs"]
+    // Only with a fetched write: most files have none, and this reads every string.
+    let exe_named = || {
+        py.code_strings().any(|s| {
+            let v = s.value.as_bytes();
+            let path = &v[..v
                 .iter()
-                .any(|e| path.ends_with(e))
-    });
-    let dynamic_run = spawns.iter().find(|s| {
-        s.command.as_deref().is_none_or(|c| {
-            c.split_whitespace()
-                .next()
-                .is_none_or(|f| f.contains('*') || is_exe_path(f))
-        }) || s.call.name == "os.startfile"
-    });
-    if let (Some(w), true, Some(run)) = (fetched_write, exe_named, dynamic_run)
+                .position(|&c| c == b'?' || c == b'#')
+                .unwrap_or(v.len())];
+            path.len() < 2048
+                && [".exe", ".scr", ".msi", ".bat", ".ps1", ".vbs"]
+                    .iter()
+                    .any(|e| {
+                        path.len() >= e.len()
+                            && path[path.len() - e.len()..].eq_ignore_ascii_case(e.as_bytes())
+                    })
+        })
+    };
+    let dynamic_run = || {
+        spawns.iter().find(|s| {
+            s.command.as_deref().is_none_or(|c| {
+                c.split_whitespace()
+                    .next()
+                    .is_none_or(|f| f.contains('*') || is_exe_path(f))
+            }) || s.call.name == "os.startfile"
+        })
+    };
+    if let Some(w) = fetched_write
+        && exe_named()
+        && let Some(run) = dynamic_run()
         && w.scope != run.call.scope
     {
         r.add(
@@ -361,12 +374,12 @@ fn check_ast(cx: &MemberCx<'_>, py: &PyFile<'_>, r: &mut Report<'_, '_, '_>) {
                 run.call.range(),
             );
     }
-    for (scope, _) in py.scopes.iter().enumerate() {
-        let scope = u32::try_from(scope).unwrap_or(u32::MAX);
+    // Scopes that write, in scope order (most scopes write nothing).
+    let mut writing: Vec<u32> = ws.iter().map(|w| w.call.scope).collect();
+    writing.sort_unstable();
+    writing.dedup();
+    for scope in writing {
         let scope_writes: Vec<&Write<'_>> = ws.iter().filter(|w| w.call.scope == scope).collect();
-        if scope_writes.is_empty() {
-            continue;
-        }
         let runs = spawns.iter().any(|s| s.call.scope == scope);
         let chmod = py
             .calls

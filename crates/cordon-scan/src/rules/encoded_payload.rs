@@ -96,15 +96,16 @@ fn blob_runs(text: &str) -> Vec<std::ops::Range<usize>> {
     out
 }
 
-/// True when `s` names PowerShell (any case), the only strings [`PS_ENCODED`] can match.
+/// True when `s` names PowerShell (any case), the only strings [`PS_ENCODED`] can match: `pwsh`
+/// or `powershell`, found from their `w` (this runs over every text member, data included).
 fn names_powershell(s: &str) -> bool {
-    static NAMES: LazyLock<aho_corasick::AhoCorasick> = LazyLock::new(|| {
-        aho_corasick::AhoCorasick::builder()
-            .ascii_case_insensitive(true)
-            .build(["pwsh", "powershell"])
-            .unwrap_or_else(|e| panic!("{e}"))
-    });
-    NAMES.is_match(s)
+    let b = s.as_bytes();
+    let at = |from: usize, word: &[u8]| {
+        b.get(from..from + word.len())
+            .is_some_and(|w| w.eq_ignore_ascii_case(word))
+    };
+    memchr::memchr2_iter(b'w', b'W', b)
+        .any(|k| (k >= 1 && at(k - 1, b"pwsh")) || (k >= 2 && at(k - 2, b"powershell")))
 }
 
 /// What a blob decoded to.
@@ -287,19 +288,9 @@ impl Rule for EncodedPayload {
                 kind: None,
             }]
         };
-        // One search over all the strings first: most files never name PowerShell, and one
-        // search per string costs more than the copy.
-        let ps_anywhere = {
-            let mut all = String::with_capacity(items.iter().map(|i| i.text.len() + 1).sum());
-            for i in &items {
-                all.push_str(i.text);
-                all.push('\n');
-            }
-            names_powershell(&all)
-        };
         for item in &items {
             // PowerShell encoded commands (any length).
-            let ps = ps_anywhere && names_powershell(item.text);
+            let ps = names_powershell(item.text);
             for c in PS_ENCODED.captures_iter(if ps { item.text } else { "" }) {
                 let Some(g) = c.get(1) else { continue };
                 let Some(raw) = codec::base64(g.as_str().as_bytes(), false, cx.budget) else {
@@ -457,6 +448,33 @@ mod tests {
                 s.push_str(["\"", " ", "\n", "é", "", "."][next() % 6]);
             }
             assert_eq!(blob_runs(&s), reference(&s), "{s}");
+        }
+    }
+
+    #[test]
+    fn names_powershell_finds_either_name_in_any_case_anywhere() {
+        for yes in [
+            "powershell",
+            "PowerShell.exe -enc AAAA",
+            "x pWsH -e AAAA",
+            "start POWERSHELL",
+            "pwsh",
+            "ppowershellw",
+        ] {
+            assert!(names_powershell(yes), "{yes}");
+        }
+        for no in [
+            "",
+            "w",
+            "pw",
+            "pws",
+            "powershel",
+            "power shell",
+            "p wsh",
+            "showers",
+            "wsh",
+        ] {
+            assert!(!names_powershell(no), "{no}");
         }
     }
 }

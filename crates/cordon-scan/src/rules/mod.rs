@@ -105,8 +105,20 @@ pub struct MemberCx<'a> {
     strings: OnceCell<Vec<common::StrItem<'a>>>,
     /// The strings joined by newlines, for [`common::Gate`].
     joined: OnceCell<String>,
+    /// [`MemberCx::string_commands`], computed once for every rule.
+    commands: OnceCell<Vec<StringCommand>>,
     /// The rule being run (to check its [`RuleMeta`] while testing).
     rule: Cell<Option<&'static RuleMeta>>,
+}
+
+/// A command-line trait found in one of a member's strings.
+#[derive(Debug, Clone)]
+pub struct StringCommand {
+    /// Index into [`MemberCx::strings`].
+    pub string: usize,
+    pub command: common::CommandTrait,
+    /// Byte range of the match in that string.
+    pub range: std::ops::Range<usize>,
 }
 
 /// A payload decoded by a rule, to be scanned as its own member.
@@ -229,6 +241,32 @@ impl<'a> MemberCx<'a> {
             }
             s
         })
+    }
+
+    /// The command-line traits of [`MemberCx::strings`]
+    /// ([`common::command_traits_in_string`]), found once for the rules that read them.
+    pub fn string_commands(&self) -> &[StringCommand] {
+        self.commands.get_or_init(|| {
+            let mut out = Vec::new();
+            for (string, item) in self.strings().iter().enumerate() {
+                for (command, range) in common::command_traits_in_string(item.text) {
+                    out.push(StringCommand {
+                        string,
+                        command,
+                        range,
+                    });
+                }
+            }
+            out
+        })
+    }
+
+    /// The command-line traits of the `i`th of [`MemberCx::strings`], in pattern order.
+    pub fn commands_in(&self, i: usize) -> &[StringCommand] {
+        let all = self.string_commands();
+        let start = all.partition_point(|c| c.string < i);
+        let end = start + all[start..].partition_point(|c| c.string == i);
+        &all[start..end]
     }
 
     /// True for members whose code runs (Python, `.pth`, scripts, bytecode).
@@ -406,9 +444,14 @@ fn at_root(artifact: &Artifact, p: &str) -> bool {
 
 /// The root `setup.py` of an artifact, if any.
 fn root_setup_py(artifact: &Artifact) -> Option<&Member> {
+    // Runs for every root-level module: compare without allocating first.
     artifact.members.iter().find(|m| {
-        let p = inner_path(&m.path).to_ascii_lowercase();
-        (p == "setup.py" || p.ends_with("/setup.py")) && at_root(artifact, &p) && m.depth == 0
+        let p = inner_path(&m.path);
+        let named = p.len() >= 8
+            && p.is_char_boundary(p.len() - 8)
+            && p[p.len() - 8..].eq_ignore_ascii_case("setup.py")
+            && (p.len() == 8 || p.as_bytes()[p.len() - 9] == b'/');
+        named && m.depth == 0 && at_root(artifact, p)
     })
 }
 
@@ -796,6 +839,7 @@ fn analyze(
         payloads: &payloads,
         strings: OnceCell::new(),
         joined: OnceCell::new(),
+        commands: OnceCell::new(),
         rule: Cell::new(None),
     };
     for rule in rules {

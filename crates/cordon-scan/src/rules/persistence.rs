@@ -195,7 +195,7 @@ impl Rule for Persistence {
             }
         }
         let places = GATE.mask(cx);
-        for item in cx.strings() {
+        for (i, item) in cx.strings().iter().enumerate() {
             for p in common::masked(&PLACES, places) {
                 if let Some(m) = p.re.find(item.text) {
                     r.add_snippet(
@@ -212,7 +212,8 @@ impl Rule for Persistence {
                     );
                 }
             }
-            for (t, m) in common::command_traits_in_string(item.text) {
+            for c in cx.commands_in(i) {
+                let (t, m) = (c.command, c.range.clone());
                 if t == CommandTrait::Persistence {
                     let frag = &item.text[m.clone()];
                     let installs = frag.trim().contains(' ');

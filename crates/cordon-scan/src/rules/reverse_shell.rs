@@ -125,8 +125,9 @@ impl Rule for ReverseShell {
                 common::span(m.start(), m.end()),
             );
         }
-        for item in cx.strings() {
-            for (t, m) in common::command_traits_in_string(item.text) {
+        for (i, item) in cx.strings().iter().enumerate() {
+            for c in cx.commands_in(i) {
+                let (t, m) = (c.command, c.range.clone());
                 if t == CommandTrait::ReverseShell {
                     r.add_snippet(
                         Behaviour::ReverseShell,
