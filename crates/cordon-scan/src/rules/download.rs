@@ -74,7 +74,11 @@ impl Rule for Download {
         // URLs of executables, download command lines in any string.
         let exe_urls = GATE.open(cx);
         for (i, item) in cx.strings().iter().enumerate() {
-            for m in EXE_URL.find_iter(if exe_urls { item.text } else { "" }) {
+            for m in exe_urls
+                .then_some(item.text)
+                .into_iter()
+                .flat_map(|t| EXE_URL.find_iter(t))
+            {
                 let url = m
                     .as_str()
                     .trim_end_matches(['\'', '"', ' ', '<', '>', '\n', '\t']);

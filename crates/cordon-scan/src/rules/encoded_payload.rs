@@ -290,8 +290,8 @@ impl Rule for EncodedPayload {
         };
         for item in &items {
             // PowerShell encoded commands (any length).
-            let ps = names_powershell(item.text);
-            for c in PS_ENCODED.captures_iter(if ps { item.text } else { "" }) {
+            let ps = names_powershell(item.text).then_some(item.text);
+            for c in ps.into_iter().flat_map(|t| PS_ENCODED.captures_iter(t)) {
                 let Some(g) = c.get(1) else { continue };
                 let Some(raw) = codec::base64(g.as_str().as_bytes(), false, cx.budget) else {
                     continue;

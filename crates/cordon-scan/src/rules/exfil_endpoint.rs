@@ -260,8 +260,10 @@ impl Rule for ExfilEndpoint {
                     );
                 }
             }
-            for c in IP_URL
-                .captures_iter(if ip_urls { item.text } else { "" })
+            for c in ip_urls
+                .then_some(item.text)
+                .into_iter()
+                .flat_map(|t| IP_URL.captures_iter(t))
                 .take(5)
             {
                 let (Some(m), Some(ip)) = (c.get(0), c.get(1)) else {
