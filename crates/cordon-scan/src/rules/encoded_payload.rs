@@ -34,7 +34,7 @@ static PS_ENCODED: LazyLock<Regex> = LazyLock::new(|| {
 /// The runs of at least [`MIN_BLOB`] base64 characters (`[A-Za-z0-9+/_-]`, then up to two
 /// `=`), then the runs of at least [`MIN_BLOB`] hex digits (an even count) — a hand-written
 /// pass because these run over every text file, data included, where a regex is slow.
-fn blob_runs(text: &str) -> Vec<std::ops::Range<usize>> {
+pub(super) fn blob_runs(text: &str) -> Vec<std::ops::Range<usize>> {
     const B64: [bool; 256] = {
         let mut t = [false; 256];
         let mut c: u8 = 0;

@@ -40,6 +40,7 @@ mod env_dump;
 mod evasion;
 mod exfil_endpoint;
 mod install_hook;
+mod light;
 mod metadata_mismatch;
 mod network;
 mod obfuscation;
@@ -607,6 +608,9 @@ pub fn run_with(artifact: &Artifact, cache: &crate::cache::MemberCache) -> Vec<E
         let (role, kind) = (role_of(artifact, member), code_kind(member, 0));
         let rules = rules_for(member, loaders.role(artifact, member));
         let light = rules.len() < ALL.len();
+        if skips(member, kind, light) {
+            return Some(ev);
+        }
         let scan = |out: &mut Vec<Evidence>| {
             scan(
                 artifact,
@@ -659,8 +663,17 @@ pub fn scan_member(artifact: &Artifact, member: &Member, out: &mut Vec<Evidence>
     let role = role_of(artifact, member);
     let loaders = crate::verdict::Loaders::of(artifact);
     let rules = rules_for(member, loaders.role(artifact, member));
+    if skips(member, code_kind(member, 0), rules.len() < ALL.len()) {
+        return;
+    }
     let mut budget = codec::Budget::default();
     scan(artifact, member, role, rules, 0, &mut budget, out);
+}
+
+/// True for Python source given the light selection ([`rules_for`]) that shows nothing those
+/// rules could find there ([`light::worth_parsing`]): it is not parsed at all.
+fn skips(member: &Member, kind: CodeKind, light: bool) -> bool {
+    light && kind == CodeKind::Python && !light::worth_parsing(&member.data)
 }
 
 /// The rules a member is given, by the role the verdict weighs it as (`weighed`, from
@@ -669,8 +682,8 @@ pub fn scan_member(artifact: &Artifact, member: &Member, out: &mut Vec<Evidence>
 /// only the rules that can report a behaviour still able to change the verdict run
 /// ([`crate::verdict::behaviours_that_count`]: a reverse shell, and for a `.pth` file what
 /// makes it run code), with those that decode payloads, whose payloads get the same selection.
-/// The verdict is the one all rules would give; evidence that could not change it is not
-/// gathered.
+/// Evidence that could not change the verdict is not gathered, and Python files given this
+/// selection are parsed only when [`light::worth_parsing`].
 pub fn rules_for(member: &Member, weighed: MemberRole) -> &'static [&'static dyn Rule] {
     // The selection depends only on the role and on being a `.pth` file: made once per pair.
     type Selection = (MemberRole, bool, Vec<&'static dyn Rule>);

