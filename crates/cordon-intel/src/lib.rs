@@ -1,9 +1,11 @@
 //! Reference data for cordon, and the network client that gets it: artifact downloads named
 //! by a lock, through an on-disk cache keyed by hash (`fetch`), and the choice of which of a
-//! lock's artifacts to scan for a platform (`lock_artifacts`).
+//! lock's artifacts to scan for a platform (`lock_artifacts`); and which popular package a name
+//! was likely made to be mistaken for (`typosquat`).
 
 pub mod fetch;
 pub mod lock_artifacts;
+pub mod typosquat;
 
 pub use fetch::{FetchError, Fetcher, Proxies};
 pub use lock_artifacts::{ArtifactKind, LockArtifact, artifacts_to_scan};
