@@ -1,10 +1,13 @@
 //! Reference data for cordon, and the network client that gets it: artifact downloads named
 //! by a lock, through an on-disk cache keyed by hash (`fetch`), and the choice of which of a
 //! lock's artifacts to scan for a platform (`lock_artifacts`); and which popular package a name
-//! was likely made to be mistaken for (`typosquat`).
+//! was likely made to be mistaken for (`typosquat`); the reference data itself: popular names,
+//! malicious-package records and advisories, imported and kept under the cache directory
+//! (`store`).
 
 pub mod fetch;
 pub mod lock_artifacts;
+pub mod store;
 pub mod typosquat;
 
 pub use fetch::{FetchError, Fetcher, Proxies};

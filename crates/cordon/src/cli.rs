@@ -25,6 +25,27 @@ pub enum Command {
     Scan(ScanArgs),
     /// Agent hook: read the agent's pre-tool-use JSON on stdin and answer in its protocol.
     Hook(HookArgs),
+    /// Reference data: popular package names, malicious-package records, advisories.
+    Intel(IntelArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct IntelArgs {
+    #[command(subcommand)]
+    pub action: IntelAction,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum IntelAction {
+    /// Load reference data from files, folders or zip archives: the top-packages JSON
+    /// (`{"rows": [{"project": ...}]}`) and OSV records (malicious `MAL-*` and advisories).
+    Import {
+        /// Files, folders (read recursively) or zip archives.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+    },
+    /// Show what reference data is loaded, where it came from and how old it is.
+    Status,
 }
 
 #[derive(Debug, Args)]

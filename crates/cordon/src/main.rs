@@ -5,6 +5,7 @@ mod cli;
 mod errors;
 mod hook_cmd;
 mod init_cmd;
+mod intel_cmd;
 mod scan_cmd;
 
 use std::io::{IsTerminal, Write};
@@ -146,6 +147,11 @@ fn run(cli: &Cli) -> anyhow::Result<u8> {
             init_cmd::run(args, cli.global.format, cli.global.offline, &env, now)
         }
         Command::Hook(args) => hook_cmd::run(args.agent.into()),
+        Command::Intel(args) => {
+            let env = Env::from_process();
+            let now = resolve_now(None, &env)?;
+            intel_cmd::run(&args.action, cli.global.format, now)
+        }
         Command::Scan(args) => {
             let tty = std::io::stdout().is_terminal();
             let options = RenderOptions {

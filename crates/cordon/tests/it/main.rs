@@ -12,4 +12,5 @@ mod harness_selftest;
 mod check;
 mod hook;
 mod init;
+mod intel;
 mod scan;
