@@ -21,6 +21,8 @@ pub struct Context<'a> {
     pub now: Timestamp,
     /// The verdict of `uv lock --check --offline`, when `--uv` asked for it.
     pub uv_lock_check: Option<&'a UvLockCheck>,
+    /// Reference data for the name checks (`cordon intel`), when loaded.
+    pub names: Option<&'a crate::Names>,
 }
 
 impl Context<'_> {

@@ -10,6 +10,7 @@ pub mod checks;
 pub mod ci_scripts;
 mod context;
 mod ignore;
+pub mod names;
 pub mod policy;
 pub mod project;
 mod run;
@@ -18,6 +19,7 @@ pub mod uv;
 
 pub use checks::{Check, CheckMeta, Family};
 pub use context::Context;
+pub use names::Names;
 pub use policy::{Policy, PolicyError};
 pub use project::{Project, ProjectError};
 pub use run::{CheckOptions, run_checks};

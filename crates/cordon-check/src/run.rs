@@ -13,6 +13,8 @@ use crate::{Context, Policy, Project, UvLockCheck};
 pub struct CheckOptions {
     pub now: Timestamp,
     pub uv_lock_check: Option<UvLockCheck>,
+    /// Reference data for the name checks; without it they do not run.
+    pub names: Option<std::sync::Arc<crate::Names>>,
 }
 
 /// Runs every check and returns the report.
@@ -22,6 +24,7 @@ pub fn run_checks(project: &Project, policy: &Policy, options: &CheckOptions) ->
         policy,
         now: options.now,
         uv_lock_check: options.uv_lock_check.as_ref(),
+        names: options.names.as_deref(),
     };
     let mut findings: Vec<Finding> = Vec::new();
     for check in ALL {

@@ -1259,6 +1259,7 @@ mod tests {
             &cordon_check::CheckOptions {
                 now: jiff::Timestamp::now(),
                 uv_lock_check: None,
+                names: None,
             },
         );
         report

@@ -125,6 +125,7 @@ pub fn plan(
         policy: &policy,
         now: jiff::Timestamp::now(),
         uv_lock_check: None,
+        names: None,
     };
     let reported = if project.ci.is_empty() {
         HashSet::new()
@@ -197,6 +198,7 @@ fn reported_locations(
         &CheckOptions {
             now,
             uv_lock_check: None,
+            names: None,
         },
     );
     report
@@ -1035,6 +1037,7 @@ mod tests {
             &CheckOptions {
                 now: jiff::Timestamp::now(),
                 uv_lock_check: None,
+                names: None,
             },
         );
         report

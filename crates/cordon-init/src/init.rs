@@ -152,6 +152,7 @@ pub fn run(path: &Path, env: &Env, options: &Options) -> Result<Outcome, InitErr
                 &CheckOptions {
                     now: options.now,
                     uv_lock_check: None,
+                    names: None,
                 },
             );
             FindingEdits::from_report(&project, &report.findings)

@@ -9,7 +9,7 @@ use jiff::Timestamp;
 use crate::cli::{Format, IntelAction};
 
 /// Reference data older than this is stale: `status` says so.
-const STALE_DAYS: i64 = 30;
+pub const STALE_DAYS: i64 = 30;
 
 pub fn run(action: &IntelAction, format: Format, now: Timestamp) -> anyhow::Result<u8> {
     // Whole seconds: what status shows.

@@ -79,6 +79,7 @@ fn run(cli: &Cli) -> anyhow::Result<u8> {
                     &CheckOptions {
                         now,
                         uv_lock_check: None,
+                        names: None,
                     },
                 );
                 init_cmd::fix(
@@ -118,7 +119,16 @@ fn run(cli: &Cli) -> anyhow::Result<u8> {
             } else {
                 None
             };
-            let report = run_checks(&project, &policy, &CheckOptions { now, uv_lock_check });
+            let names = load_names(now);
+            let report = run_checks(
+                &project,
+                &policy,
+                &CheckOptions {
+                    now,
+                    uv_lock_check,
+                    names,
+                },
+            );
             let stdout = std::io::stdout();
             let tty = stdout.is_terminal();
             let format = output_format(cli.global.format);
@@ -167,6 +177,46 @@ fn run(cli: &Cli) -> anyhow::Result<u8> {
             )
         }
     }
+}
+
+/// The reference data for the name checks, with a note on stderr when it is missing or stale
+/// (the checks that need it then do not run).
+fn load_names(now: jiff::Timestamp) -> Option<std::sync::Arc<cordon_check::Names>> {
+    let store = cordon_intel::store::Store::default_location()?;
+    let read = || -> Result<_, cordon_intel::store::StoreError> {
+        Ok((store.popular()?, store.malicious()?, store.status()?))
+    };
+    let (popular, malicious, status) = match read() {
+        Ok(v) => v,
+        Err(e) => {
+            eprintln!("cordon: warning: reference data unreadable, name checks skipped: {e}");
+            return None;
+        }
+    };
+    if popular.is_none() && malicious.is_none() {
+        eprintln!(
+            "cordon: note: no reference data, so typosquat-suspect and known-malicious did not \
+             run: load it with `cordon intel import FILE...`"
+        );
+        return None;
+    }
+    for (kind, part) in &status {
+        if let Some(t) = part.updated
+            && now.duration_since(t).as_hours() > intel_cmd::STALE_DAYS * 24
+        {
+            eprintln!(
+                "cordon: warning: the {} are {} days old: import them again",
+                kind.label(),
+                now.duration_since(t).as_hours() / 24
+            );
+        }
+    }
+    Some(std::sync::Arc::new(cordon_check::Names {
+        popular: popular
+            .map(|p| cordon_intel::typosquat::Popular::new(p.iter().map(String::as_str))),
+        malicious,
+        tuning: cordon_intel::typosquat::Tuning::default(),
+    }))
 }
 
 fn output_format(format: Format) -> OutputFormat {

@@ -23,6 +23,7 @@ pub mod git_dependency_unpinned;
 pub mod index_credentials_committed;
 pub mod index_strategy_unsafe;
 pub mod insecure_index;
+pub mod known_malicious;
 pub mod lock_cooldown_violation;
 pub mod lock_hash_missing;
 pub mod lock_source_untrusted;
@@ -32,6 +33,7 @@ pub mod lockfile_stale;
 pub mod requirements_unhashed;
 pub mod requirements_unpinned;
 pub mod requirements_without_lock;
+pub mod typosquat_suspect;
 pub mod unparsed_file;
 pub mod unused_ignore;
 pub mod url_dependency_unhashed;
@@ -48,6 +50,7 @@ pub enum Family {
     Requirements,
     Ci,
     Agents,
+    Names,
     Meta,
 }
 
@@ -61,6 +64,7 @@ impl Family {
             Family::Requirements => "requirements",
             Family::Ci => "ci",
             Family::Agents => "agents",
+            Family::Names => "names",
             Family::Meta => "meta",
         }
     }
@@ -129,6 +133,8 @@ pub static ALL: &[&dyn Check] = &[
     &ci_install_unparsed::CiInstallUnparsed,
     &agent_policy_missing::AgentPolicyMissing,
     &agent_guard_missing::AgentGuardMissing,
+    &typosquat_suspect::TyposquatSuspect,
+    &known_malicious::KnownMalicious,
     &unparsed_file::UnparsedFile,
 ];
 

@@ -19,6 +19,7 @@ mod cooldown;
 mod formats;
 mod ignores;
 mod lock;
+mod names;
 mod pinning;
 mod requirements;
 mod uv_config;
@@ -195,7 +196,21 @@ impl Cordon {
             .env("HOME", tmp.join("home"))
             .env("XDG_CONFIG_HOME", tmp.join("config"))
             .env("XDG_CONFIG_DIRS", tmp.join("config-dirs"))
-            .env("CORDON_NOW", NOW);
+            .env("CORDON_NOW", NOW)
+            .env("CORDON_CACHE_DIR", tmp.join("cache"));
+        // Reference data with nothing in it, so the name checks run and report nothing unless a
+        // test loads some (`Fixture::intel`).
+        let intel = tmp.join("cache/intel");
+        if !intel.exists() {
+            std::fs::create_dir_all(&intel).unwrap();
+            for (file, key) in [("popular.json", "names"), ("malicious.json", "records")] {
+                std::fs::write(
+                    intel.join(file),
+                    format!(r#"{{"updated":"{NOW}","from":["tests"],"{key}":[]}}"#),
+                )
+                .unwrap();
+            }
+        }
         if let Some(path) = std::env::var_os("PATH") {
             command.env("PATH", path);
         }

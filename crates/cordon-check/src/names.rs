@@ -1,0 +1,94 @@
+//! The reference data the name checks read (`typosquat-suspect`, `known-malicious`), and the
+//! package names a project brings in: its direct dependencies and every locked package.
+
+use std::ops::Range;
+use std::path::PathBuf;
+
+use cordon_intel::store::Malicious;
+use cordon_intel::typosquat::{Popular, Tuning};
+
+use crate::Context;
+
+/// Popular names and malicious-package records, as `cordon intel` stored them.
+#[derive(Debug, Default)]
+pub struct Names {
+    pub popular: Option<Popular>,
+    pub malicious: Option<Vec<Malicious>>,
+    pub tuning: Tuning,
+}
+
+impl Names {
+    /// The malicious-package records for normalised `name`.
+    pub fn malicious_records<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Malicious> {
+        self.malicious
+            .iter()
+            .flatten()
+            .filter(move |r| r.name == name)
+    }
+}
+
+/// A package the project brings in, where it is named.
+#[derive(Debug, Clone)]
+pub struct Named {
+    /// Normalised name.
+    pub name: String,
+    /// The version it resolves to: the locked one, else an exact pin.
+    pub version: Option<String>,
+    pub file: PathBuf,
+    pub span: Range<usize>,
+    /// Declared in a manifest (else only locked).
+    pub direct: bool,
+}
+
+/// Every package the project declares or locks, once each (a declaration before its lock
+/// entry), workspace members and non-registry sources left out.
+pub fn named_packages(cx: &Context<'_>) -> Vec<Named> {
+    let members = cx.project.member_names();
+    let lock = cx.project.lock.as_ref();
+    let locked_version = |name: &str| {
+        lock.and_then(|l| l.package(name))
+            .and_then(|p| p.version.clone())
+    };
+    let mut out: Vec<Named> = Vec::new();
+    for manifest in cx.project.manifests() {
+        for req in &manifest.requirements {
+            let Some(name) = req.name() else { continue };
+            if members.contains(&name)
+                || req.url().is_some()
+                || manifest.has_non_registry_source(cx.project.pyproject.as_ref(), &name)
+                || out.iter().any(|n| n.name == name)
+            {
+                continue;
+            }
+            let version = locked_version(&name).or_else(|| {
+                req.specifiers()
+                    .and_then(cordon_python::requirement::exact_version)
+            });
+            out.push(Named {
+                name,
+                version,
+                file: manifest.source.path.clone(),
+                span: req.span.clone(),
+                direct: true,
+            });
+        }
+    }
+    if let Some(lock) = lock {
+        for pkg in &lock.packages {
+            if !matches!(pkg.source, cordon_python::lock::PackageSource::Registry(_))
+                || members.contains(&pkg.name)
+                || out.iter().any(|n| n.name == pkg.name)
+            {
+                continue;
+            }
+            out.push(Named {
+                name: pkg.name.clone(),
+                version: pkg.version.clone(),
+                file: lock.source.path.clone(),
+                span: pkg.name_span.clone(),
+                direct: false,
+            });
+        }
+    }
+    out
+}
