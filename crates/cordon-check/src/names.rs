@@ -1,10 +1,11 @@
-//! The reference data the name checks read (`typosquat-suspect`, `known-malicious`), and the
+//! The reference data the name checks read (`typosquat-suspect`, `known-malicious`,
+//! `known-vulnerable`), and the
 //! package names a project brings in: its direct dependencies and every locked package.
 
 use std::ops::Range;
 use std::path::PathBuf;
 
-use cordon_intel::store::Malicious;
+use cordon_intel::store::{Advisory, Malicious};
 use cordon_intel::typosquat::{Popular, Tuning};
 
 use crate::Context;
@@ -14,6 +15,7 @@ use crate::Context;
 pub struct Names {
     pub popular: Option<Popular>,
     pub malicious: Option<Vec<Malicious>>,
+    pub advisories: Option<Vec<Advisory>>,
     pub tuning: Tuning,
 }
 

@@ -184,19 +184,24 @@ fn run(cli: &Cli) -> anyhow::Result<u8> {
 fn load_names(now: jiff::Timestamp) -> Option<std::sync::Arc<cordon_check::Names>> {
     let store = cordon_intel::store::Store::default_location()?;
     let read = || -> Result<_, cordon_intel::store::StoreError> {
-        Ok((store.popular()?, store.malicious()?, store.status()?))
+        Ok((
+            store.popular()?,
+            store.malicious()?,
+            store.advisories()?,
+            store.status()?,
+        ))
     };
-    let (popular, malicious, status) = match read() {
+    let (popular, malicious, advisories, status) = match read() {
         Ok(v) => v,
         Err(e) => {
             eprintln!("cordon: warning: reference data unreadable, name checks skipped: {e}");
             return None;
         }
     };
-    if popular.is_none() && malicious.is_none() {
+    if popular.is_none() && malicious.is_none() && advisories.is_none() {
         eprintln!(
-            "cordon: note: no reference data, so typosquat-suspect and known-malicious did not \
-             run: load it with `cordon intel import FILE...`"
+            "cordon: note: no reference data, so typosquat-suspect, known-malicious and \
+             known-vulnerable did not run: load it with `cordon intel import FILE...`"
         );
         return None;
     }
@@ -215,6 +220,7 @@ fn load_names(now: jiff::Timestamp) -> Option<std::sync::Arc<cordon_check::Names
         popular: popular
             .map(|p| cordon_intel::typosquat::Popular::new(p.iter().map(String::as_str))),
         malicious,
+        advisories,
         tuning: cordon_intel::typosquat::Tuning::default(),
     }))
 }

@@ -24,6 +24,7 @@ pub mod index_credentials_committed;
 pub mod index_strategy_unsafe;
 pub mod insecure_index;
 pub mod known_malicious;
+pub mod known_vulnerable;
 pub mod lock_cooldown_violation;
 pub mod lock_hash_missing;
 pub mod lock_source_untrusted;
@@ -135,6 +136,7 @@ pub static ALL: &[&dyn Check] = &[
     &agent_guard_missing::AgentGuardMissing,
     &typosquat_suspect::TyposquatSuspect,
     &known_malicious::KnownMalicious,
+    &known_vulnerable::KnownVulnerable,
     &unparsed_file::UnparsedFile,
 ];
 

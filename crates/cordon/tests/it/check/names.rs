@@ -180,3 +180,67 @@ fn without_reference_data_the_name_checks_say_how_to_load_it() {
     );
     assert!(!run.stdout.contains("typosquat-suspect"), "{}", run.stdout);
 }
+
+// ---- known-vulnerable ----------------------------------------------------------------------
+
+fn advisory(id: &str, name: &str, ranges: &str, versions: &str) -> String {
+    format!(
+        r#"{{"id":"{id}","aliases":["CVE-2026-{n}"],"affected":[{{"package":{{"ecosystem":"PyPI","name":"{name}"}},"ranges":[{ranges}],"versions":[{versions}]}}]}}"#,
+        n = id.len()
+    )
+}
+
+#[test]
+fn known_vulnerable_fires_for_versions_in_a_range_or_listed() {
+    let text = pyproject(
+        &[
+            "django==4.1.0",
+            "flask==2.0.0",
+            "jinja2==3.0.0",
+            "pyyaml==5.0",
+        ],
+        GOOD_TOOL_UV,
+    );
+    let fixture = Fixture::pyproject(&text);
+    load(
+        &fixture,
+        POPULAR,
+        &[
+            &advisory(
+                "PYSEC-2026-1",
+                "Django",
+                r#"{"type":"ECOSYSTEM","events":[{"introduced":"4.0"},{"fixed":"4.2.1"}]}"#,
+                "",
+            ),
+            &advisory(
+                "PYSEC-2026-2",
+                "flask",
+                r#"{"type":"ECOSYSTEM","events":[{"introduced":"2.1"},{"fixed":"2.2"}]}"#,
+                "",
+            ),
+            &advisory("PYSEC-2026-3", "jinja2", "", r#""3.0.0","3.0.1""#),
+            &advisory(
+                "GHSA-2026-4",
+                "pyyaml",
+                r#"{"type":"ECOSYSTEM","events":[{"introduced":"0"},{"last_affected":"5.0"}]}"#,
+                "",
+            ),
+        ],
+    );
+    let report = fixture.cordon().json();
+    assert_eq!(report.all("known-vulnerable").len(), 3, "{report}");
+    let django = report.one_for("known-vulnerable", "django");
+    assert_eq!(django.severity, "medium");
+    django.assert_at("pyproject.toml", line_of(&text, "\"django==4.1.0\""));
+    django.assert_message("`django 4.1.0` is affected by 1 advisory: PYSEC-2026-1 (CVE-2026-12)");
+    assert!(
+        django.help.contains("`django==4.2.1` or later"),
+        "{}",
+        django.help
+    );
+    report
+        .one_for("known-vulnerable", "jinja2")
+        .assert_message("PYSEC-2026-3");
+    let yaml = report.one_for("known-vulnerable", "pyyaml");
+    assert!(yaml.help.contains("no fixed version"), "{}", yaml.help);
+}
