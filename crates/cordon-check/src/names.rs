@@ -40,6 +40,8 @@ pub struct Named {
     pub span: Range<usize>,
     /// Declared in a manifest (else only locked).
     pub direct: bool,
+    /// The declaration's environment marker (`python_version < "3.7"`), if any.
+    pub marker: Option<String>,
 }
 
 /// Every package the project declares or locks, once each (a declaration before its lock
@@ -72,6 +74,7 @@ pub fn named_packages(cx: &Context<'_>) -> Vec<Named> {
                 file: manifest.source.path.clone(),
                 span: req.span.clone(),
                 direct: true,
+                marker: req.marker(),
             });
         }
     }
@@ -89,6 +92,7 @@ pub fn named_packages(cx: &Context<'_>) -> Vec<Named> {
                 file: lock.source.path.clone(),
                 span: pkg.name_span.clone(),
                 direct: false,
+                marker: None,
             });
         }
     }

@@ -34,6 +34,7 @@ pub mod lockfile_stale;
 pub mod requirements_unhashed;
 pub mod requirements_unpinned;
 pub mod requirements_without_lock;
+pub mod stdlib_shadow;
 pub mod typosquat_suspect;
 pub mod unparsed_file;
 pub mod unused_ignore;
@@ -137,6 +138,7 @@ pub static ALL: &[&dyn Check] = &[
     &typosquat_suspect::TyposquatSuspect,
     &known_malicious::KnownMalicious,
     &known_vulnerable::KnownVulnerable,
+    &stdlib_shadow::StdlibShadow,
     &unparsed_file::UnparsedFile,
 ];
 

@@ -244,3 +244,22 @@ fn known_vulnerable_fires_for_versions_in_a_range_or_listed() {
     let yaml = report.one_for("known-vulnerable", "pyyaml");
     assert!(yaml.help.contains("no fixed version"), "{}", yaml.help);
 }
+
+// ---- stdlib-shadow -------------------------------------------------------------------------
+
+#[test]
+fn stdlib_shadow_fires_for_a_standard_library_name_unless_limited_to_old_pythons() {
+    let text = pyproject(
+        &[
+            "asyncio==3.4.3",
+            "dataclasses==0.8; python_version < \"3.7\"",
+            "requests==2.0.0",
+        ],
+        GOOD_TOOL_UV,
+    );
+    let report = Fixture::pyproject(&text).cordon().json();
+    let f = report.one("stdlib-shadow");
+    assert_eq!(f.severity, "low");
+    f.assert_at("pyproject.toml", line_of(&text, "\"asyncio==3.4.3\""));
+    f.assert_message("`asyncio` (declared) has the name of the standard-library module `asyncio`");
+}
