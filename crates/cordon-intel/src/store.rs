@@ -145,46 +145,48 @@ impl Store {
 
     /// Malicious-package records; `None` when never imported.
     pub fn malicious(&self) -> Result<Option<Vec<Malicious>>, StoreError> {
-        let Some(doc) = self.read(Kind::Malicious)? else {
-            return Ok(None);
-        };
-        let records = doc["records"].as_array().cloned().unwrap_or_default();
-        Ok(Some(
-            records
-                .iter()
-                .filter_map(|r| {
-                    Some(Malicious {
-                        id: r["id"].as_str()?.to_owned(),
-                        name: r["name"].as_str()?.to_owned(),
-                        versions: strings(&r["versions"]),
-                        all_versions: r["all_versions"].as_bool().unwrap_or(false),
-                    })
-                })
-                .collect(),
-        ))
+        self.records(Kind::Malicious, |r| {
+            Some(Malicious {
+                id: r["id"].as_str()?.to_owned(),
+                name: r["name"].as_str()?.to_owned(),
+                versions: strings(&r["versions"]),
+                all_versions: r["all_versions"].as_bool().unwrap_or(false),
+            })
+        })
     }
 
     /// Advisories; `None` when never imported.
     pub fn advisories(&self) -> Result<Option<Vec<Advisory>>, StoreError> {
-        let Some(doc) = self.read(Kind::Advisories)? else {
+        self.records(Kind::Advisories, |r| {
+            Some(Advisory {
+                id: r["id"].as_str()?.to_owned(),
+                name: r["name"].as_str()?.to_owned(),
+                aliases: strings(&r["aliases"]),
+                ranges: r["ranges"]
+                    .as_array()
+                    .map(|a| a.iter().map(range_of).collect())
+                    .unwrap_or_default(),
+                versions: strings(&r["versions"]),
+            })
+        })
+    }
+
+    /// The stored records of `kind`, each read by `read` (a malformed one is left out);
+    /// `None` when never imported.
+    fn records<T>(
+        &self,
+        kind: Kind,
+        read: impl Fn(&Value) -> Option<T>,
+    ) -> Result<Option<Vec<T>>, StoreError> {
+        let Some(doc) = self.read(kind)? else {
             return Ok(None);
         };
-        let records = doc["records"].as_array().cloned().unwrap_or_default();
         Ok(Some(
-            records
-                .iter()
-                .filter_map(|r| {
-                    Some(Advisory {
-                        id: r["id"].as_str()?.to_owned(),
-                        name: r["name"].as_str()?.to_owned(),
-                        aliases: strings(&r["aliases"]),
-                        ranges: r["ranges"]
-                            .as_array()
-                            .map(|a| a.iter().map(range_of).collect())
-                            .unwrap_or_default(),
-                        versions: strings(&r["versions"]),
-                    })
-                })
+            doc["records"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(read)
                 .collect(),
         ))
     }
