@@ -191,24 +191,27 @@ impl Store {
         ))
     }
 
-    /// What each kind holds and when it was last imported.
+    /// What each kind holds and when it was last imported: read from each kind's small
+    /// summary file, so it costs nothing however large the data is.
     pub fn status(&self) -> Result<Vec<(Kind, Part)>, StoreError> {
         let mut out = Vec::new();
         for kind in Kind::ALL {
-            let part = match self.read(kind)? {
+            // A summary written with the data; the data itself when the summary is missing.
+            let doc = match read_json(&self.summary_path(kind))? {
+                Some(summary) => Some(summary),
+                None => self.read(kind)?.map(|doc| summary_of(kind, &doc)),
+            };
+            let part = match doc {
                 None => Part {
                     count: 0,
                     updated: None,
                     from: Vec::new(),
                 },
                 Some(doc) => Part {
-                    count: doc[if kind == Kind::Popular {
-                        "names"
-                    } else {
-                        "records"
-                    }]
-                    .as_array()
-                    .map_or(0, Vec::len),
+                    count: doc["count"]
+                        .as_u64()
+                        .and_then(|c| usize::try_from(c).ok())
+                        .unwrap_or(0),
                     updated: doc["updated"].as_str().and_then(|t| t.parse().ok()),
                     from: strings(&doc["from"]),
                 },
@@ -289,34 +292,61 @@ impl Store {
         self.dir.join(kind.file())
     }
 
-    fn read(&self, kind: Kind) -> Result<Option<Value>, StoreError> {
-        let path = self.path(kind);
-        match fs::read(&path) {
-            Ok(bytes) => serde_json::from_slice(&bytes)
-                .map(Some)
-                .map_err(|e| StoreError::Json {
-                    path,
-                    message: e.to_string(),
-                }),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
-            Err(source) => Err(StoreError::Io {
-                path,
-                error: source,
-            }),
-        }
+    /// Where the summary of `kind` (count, sources, time) is kept.
+    fn summary_path(&self, kind: Kind) -> PathBuf {
+        self.dir.join(kind.file().replace(".json", ".summary.json"))
     }
 
-    fn write(&self, kind: Kind, doc: &Value) -> Result<(), StoreError> {
-        let path = self.path(kind);
-        let bytes = serde_json::to_vec(doc).map_err(|e| StoreError::Json {
-            path: path.clone(),
-            message: e.to_string(),
-        })?;
-        write_atomically(&path, &bytes).map_err(|source| StoreError::Io {
-            path,
-            error: source,
-        })
+    fn read(&self, kind: Kind) -> Result<Option<Value>, StoreError> {
+        read_json(&self.path(kind))
     }
+
+    /// Writes the data of `kind`, then its summary.
+    fn write(&self, kind: Kind, doc: &Value) -> Result<(), StoreError> {
+        write_json(&self.path(kind), doc)?;
+        write_json(&self.summary_path(kind), &summary_of(kind, doc))
+    }
+}
+
+/// The summary of a stored document: how many items, from where, when.
+fn summary_of(kind: Kind, doc: &Value) -> Value {
+    let key = if kind == Kind::Popular {
+        "names"
+    } else {
+        "records"
+    };
+    json!({
+        "count": doc[key].as_array().map_or(0, Vec::len),
+        "from": doc["from"],
+        "updated": doc["updated"],
+    })
+}
+
+fn read_json(path: &Path) -> Result<Option<Value>, StoreError> {
+    match fs::read(path) {
+        Ok(bytes) => serde_json::from_slice(&bytes)
+            .map(Some)
+            .map_err(|e| StoreError::Json {
+                path: path.to_path_buf(),
+                message: e.to_string(),
+            }),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+        Err(error) => Err(StoreError::Io {
+            path: path.to_path_buf(),
+            error,
+        }),
+    }
+}
+
+fn write_json(path: &Path, doc: &Value) -> Result<(), StoreError> {
+    let bytes = serde_json::to_vec(doc).map_err(|e| StoreError::Json {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    })?;
+    write_atomically(path, &bytes).map_err(|error| StoreError::Io {
+        path: path.to_path_buf(),
+        error,
+    })
 }
 
 /// Writes `bytes` to `path` through a temporary file beside it and a rename, so a reader sees

@@ -155,23 +155,30 @@ impl Default for Tuning {
     }
 }
 
+/// Maps looked up for every confusion of every name checked: hashed with foldhash (seeded per
+/// process), not SipHash, which was most of the cost.
+type Map<V> = HashMap<String, V, foldhash::fast::RandomState>;
+
 /// Popular package names by rank, indexed for the lookups of [`Popular::suspect`].
 #[derive(Debug, Default)]
 pub struct Popular {
-    rank: HashMap<String, u32>,
+    rank: Map<u32>,
     /// Names without separators → the best-ranked popular name of that spelling.
-    squashed: HashMap<String, String>,
+    squashed: Map<String>,
     /// Names with `py`/`python` taken off → the best-ranked popular name.
-    cores: HashMap<String, String>,
+    cores: Map<String>,
 }
 
 impl Popular {
     /// From names in rank order, most popular first (normalised here; repeats keep their
     /// first rank).
     pub fn new<'a>(names: impl IntoIterator<Item = &'a str>) -> Self {
+        let names = names.into_iter();
         let mut p = Self::default();
-        for (i, name) in names.into_iter().enumerate() {
-            let n = normalize(name);
+        p.rank.reserve(names.size_hint().0);
+        p.squashed.reserve(names.size_hint().0);
+        for (i, name) in names.enumerate() {
+            let n = normal(name);
             let rank = u32::try_from(i + 1).unwrap_or(u32::MAX);
             if p.rank.contains_key(&n) {
                 continue;
@@ -198,13 +205,13 @@ impl Popular {
 
     /// The rank of `name` (any spelling), if popular.
     pub fn rank(&self, name: &str) -> Option<u32> {
-        self.rank.get(&normalize(name)).copied()
+        self.rank.get(&normal(name)).copied()
     }
 
     /// The popular package `name` was most likely made to be mistaken for: the best-ranked of
     /// all its confusions. `None` for a popular name and for one that resembles none.
     pub fn suspect(&self, name: &str, tuning: &Tuning) -> Option<Suspect> {
-        let n = normalize(name);
+        let n = normal(name);
         if n.is_empty() || self.rank.contains_key(&n) {
             return None;
         }
@@ -258,6 +265,19 @@ impl Popular {
             }
         }
         best
+    }
+}
+
+/// `name` normalised (PEP 503); a name already normal, as the store keeps them, is copied.
+fn normal(name: &str) -> String {
+    let b = name.as_bytes();
+    let plain = b.iter().enumerate().all(|(i, &c)| {
+        c.is_ascii_lowercase() || c.is_ascii_digit() || (c == b'-' && i > 0 && b[i - 1] != b'-')
+    });
+    if plain && !name.ends_with('-') {
+        name.to_owned()
+    } else {
+        normalize(name)
     }
 }
 
