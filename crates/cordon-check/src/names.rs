@@ -44,8 +44,9 @@ pub struct Named {
     pub marker: Option<String>,
 }
 
-/// Every package the project declares or locks, once each (a declaration before its lock
-/// entry), workspace members and non-registry sources left out.
+/// Every package the project declares (in its manifests, then its requirements files) or
+/// locks, once each (a declaration before its lock entry), workspace members and
+/// non-registry sources left out.
 pub fn named_packages(cx: &Context<'_>) -> Vec<Named> {
     let members = cx.project.member_names();
     let lock = cx.project.lock.as_ref();
@@ -75,6 +76,31 @@ pub fn named_packages(cx: &Context<'_>) -> Vec<Named> {
                 span: req.span.clone(),
                 direct: true,
                 marker: req.marker(),
+            });
+        }
+    }
+    // Requirements files a root installs (constraints files only cap versions).
+    let set = &cx.project.requirements;
+    for (file, usage) in set.files.iter().zip(set.uses()) {
+        if !usage.as_requirements {
+            continue;
+        }
+        for line in &file.lines {
+            let cordon_python::requirements_txt::LineKind::Requirement(r) = &line.kind else {
+                continue;
+            };
+            let name = r.name();
+            if r.url().is_some() || members.contains(&name) || out.iter().any(|n| n.name == name) {
+                continue;
+            }
+            let version = r.exact_version().or_else(|| locked_version(&name));
+            out.push(Named {
+                name,
+                version,
+                file: file.source.path.clone(),
+                span: r.span.clone(),
+                direct: true,
+                marker: r.marker(),
             });
         }
     }

@@ -263,3 +263,24 @@ fn stdlib_shadow_fires_for_a_standard_library_name_unless_limited_to_old_pythons
     f.assert_at("pyproject.toml", line_of(&text, "\"asyncio==3.4.3\""));
     f.assert_message("`asyncio` (declared) has the name of the standard-library module `asyncio`");
 }
+
+// ---- requirements files --------------------------------------------------------------------
+
+#[test]
+fn name_checks_read_requirements_files() {
+    let requirements = "colorama==0.4.6\nreqeusts==1.0.0\nasyncio==3.4.3\n";
+    let fixture = Fixture::new(&[("requirements.txt", requirements)]);
+    load(
+        &fixture,
+        POPULAR,
+        &[&malicious("MAL-2026-9", "reqeusts", &[])],
+    );
+    let report = fixture.cordon().json();
+    let squat = report.one("typosquat-suspect");
+    squat.assert_at("requirements.txt", 2);
+    squat.assert_message("`reqeusts` (declared) looks like `requests`");
+    report
+        .one("known-malicious")
+        .assert_at("requirements.txt", 2);
+    report.one("stdlib-shadow").assert_at("requirements.txt", 3);
+}
