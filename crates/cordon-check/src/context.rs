@@ -23,6 +23,33 @@ pub struct Context<'a> {
     pub uv_lock_check: Option<&'a UvLockCheck>,
     /// Reference data for the name checks (`cordon intel`), when loaded.
     pub names: Option<&'a crate::Names>,
+    /// [`Context::named_packages`], found once for every check that reads it.
+    named: std::sync::OnceLock<Vec<crate::names::Named>>,
+}
+
+impl<'a> Context<'a> {
+    pub fn new(
+        project: &'a Project,
+        policy: &'a Policy,
+        now: Timestamp,
+        uv_lock_check: Option<&'a UvLockCheck>,
+        names: Option<&'a crate::Names>,
+    ) -> Self {
+        Self {
+            project,
+            policy,
+            now,
+            uv_lock_check,
+            names,
+            named: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// Every package the project declares or locks, once each ([`crate::names::named_packages`]).
+    pub fn named_packages(&self) -> &[crate::names::Named] {
+        self.named
+            .get_or_init(|| crate::names::named_packages(self))
+    }
 }
 
 impl Context<'_> {

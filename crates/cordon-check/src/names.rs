@@ -47,8 +47,9 @@ pub struct Named {
 /// Every package the project declares (in its manifests, then its requirements files) or
 /// locks, once each (a declaration before its lock entry), workspace members and
 /// non-registry sources left out.
-pub fn named_packages(cx: &Context<'_>) -> Vec<Named> {
+pub(crate) fn named_packages(cx: &Context<'_>) -> Vec<Named> {
     let members = cx.project.member_names();
+    let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
     let lock = cx.project.lock.as_ref();
     let locked_version = |name: &str| {
         lock.and_then(|l| l.package(name))
@@ -61,7 +62,7 @@ pub fn named_packages(cx: &Context<'_>) -> Vec<Named> {
             if members.contains(&name)
                 || req.url().is_some()
                 || manifest.has_non_registry_source(cx.project.pyproject.as_ref(), &name)
-                || out.iter().any(|n| n.name == name)
+                || !seen.insert(name.clone())
             {
                 continue;
             }
@@ -108,7 +109,7 @@ pub fn named_packages(cx: &Context<'_>) -> Vec<Named> {
         for pkg in &lock.packages {
             if !matches!(pkg.source, cordon_python::lock::PackageSource::Registry(_))
                 || members.contains(&pkg.name)
-                || out.iter().any(|n| n.name == pkg.name)
+                || !seen.insert(pkg.name.clone())
             {
                 continue;
             }

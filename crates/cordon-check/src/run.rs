@@ -19,13 +19,13 @@ pub struct CheckOptions {
 
 /// Runs every check and returns the report.
 pub fn run_checks(project: &Project, policy: &Policy, options: &CheckOptions) -> Report {
-    let cx = Context {
+    let cx = Context::new(
         project,
         policy,
-        now: options.now,
-        uv_lock_check: options.uv_lock_check.as_ref(),
-        names: options.names.as_deref(),
-    };
+        options.now,
+        options.uv_lock_check.as_ref(),
+        options.names.as_deref(),
+    );
     let mut findings: Vec<Finding> = Vec::new();
     for check in ALL {
         check.run(&cx, &mut findings);

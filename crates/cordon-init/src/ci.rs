@@ -120,13 +120,7 @@ pub fn plan(
     }
     let mut plan = CiPlan::default();
     let policy = Policy::load(&project.root, project.pyproject.as_ref()).unwrap_or_default();
-    let cx = Context {
-        project,
-        policy: &policy,
-        now: jiff::Timestamp::now(),
-        uv_lock_check: None,
-        names: None,
-    };
+    let cx = Context::new(project, &policy, jiff::Timestamp::now(), None, None);
     let reported = if project.ci.is_empty() {
         HashSet::new()
     } else {

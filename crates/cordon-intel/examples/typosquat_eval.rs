@@ -4,7 +4,6 @@
 //! each NAMES file holds names to check, one per line. Prints one JSON object per NAMES file:
 //! `{"file", "checked", "flagged": [[name, popular, rank, how]], "seconds"}`.
 
-use std::fmt::Write as _;
 use std::time::Instant;
 
 use cordon_intel::typosquat::{Popular, Tuning};
@@ -19,22 +18,6 @@ fn lines(path: &str) -> Vec<String> {
         .collect()
 }
 
-fn quote(s: &str) -> String {
-    let mut out = String::from("\"");
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            c if (c as u32) < 0x20 => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
-
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let Some((popular, files)) = args.split_first() else {
@@ -47,26 +30,21 @@ fn main() {
     for file in files {
         let names = lines(file);
         let start = Instant::now();
-        let flagged: Vec<String> = names
+        let flagged: Vec<serde_json::Value> = names
             .iter()
             .filter_map(|n| {
-                popular.suspect(n, &tuning).map(|s| {
-                    format!(
-                        "[{},{},{},{}]",
-                        quote(n),
-                        quote(&s.popular),
-                        s.rank,
-                        quote(s.how.describe())
-                    )
-                })
+                popular
+                    .suspect(n, &tuning)
+                    .map(|s| serde_json::json!([n, s.popular, s.rank, s.how.describe()]))
             })
             .collect();
         let seconds = start.elapsed().as_secs_f64();
-        println!(
-            "{{\"file\":{},\"checked\":{},\"flagged\":[{}],\"seconds\":{seconds}}}",
-            quote(file),
-            names.len(),
-            flagged.join(",")
-        );
+        let doc = serde_json::json!({
+            "file": file,
+            "checked": names.len(),
+            "flagged": flagged,
+            "seconds": seconds,
+        });
+        println!("{doc}");
     }
 }

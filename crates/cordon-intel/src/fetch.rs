@@ -21,7 +21,6 @@ use std::fs;
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::net::{IpAddr, SocketAddr, TcpStream, ToSocketAddrs};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, OnceLock, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -286,7 +285,7 @@ impl Fetcher {
                     actual: format!("{}:{actual}", hash.algorithm.name()),
                 });
             }
-            self.store(&self.path_for(hash), &bytes)?;
+            Self::store(&self.path_for(hash), &bytes)?;
         }
         Ok(bytes)
     }
@@ -309,36 +308,18 @@ impl Fetcher {
         }
     }
 
-    /// Writes `bytes` to `path` atomically: a temporary file beside it, then a rename.
-    fn store(&self, path: &Path, bytes: &[u8]) -> Result<(), FetchError> {
-        static COUNTER: AtomicU64 = AtomicU64::new(0);
-        let io_err = |path: &Path| {
-            let path = path.to_path_buf();
-            move |source| FetchError::Io { path, source }
-        };
-        let dir = path.parent().unwrap_or(&self.cache_dir);
-        fs::create_dir_all(dir).map_err(io_err(dir))?;
-        let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
-        let tmp = dir.join(format!(
-            ".{}.{}.{}.tmp",
-            name.as_deref().unwrap_or("artifact"),
-            std::process::id(),
-            COUNTER.fetch_add(1, Ordering::Relaxed)
-        ));
-        let written = fs::File::create(&tmp).and_then(|mut f| f.write_all(bytes));
-        if let Err(e) = written {
-            let _ = fs::remove_file(&tmp);
-            return Err(io_err(&tmp)(e));
-        }
-        if let Err(e) = fs::rename(&tmp, path) {
-            let _ = fs::remove_file(&tmp);
+    /// Writes `bytes` to `path` atomically ([`crate::store::write_atomically`]).
+    fn store(path: &Path, bytes: &[u8]) -> Result<(), FetchError> {
+        match crate::store::write_atomically(path, bytes) {
+            Ok(()) => Ok(()),
             // Another process may have stored the same file meanwhile (Windows refuses to
             // replace a file that is open); its content is the same, by its name.
-            if !path.is_file() {
-                return Err(io_err(path)(e));
-            }
+            Err(_) if path.is_file() => Ok(()),
+            Err(source) => Err(FetchError::Io {
+                path: path.to_path_buf(),
+                source,
+            }),
         }
-        Ok(())
     }
 
     /// GETs `url`, following redirects, within the overall deadline.

@@ -178,7 +178,7 @@ impl Popular {
         p.rank.reserve(names.size_hint().0);
         p.squashed.reserve(names.size_hint().0);
         for (i, name) in names.enumerate() {
-            let n = normal(name);
+            let n = normalize(name);
             let rank = u32::try_from(i + 1).unwrap_or(u32::MAX);
             if p.rank.contains_key(&n) {
                 continue;
@@ -205,13 +205,13 @@ impl Popular {
 
     /// The rank of `name` (any spelling), if popular.
     pub fn rank(&self, name: &str) -> Option<u32> {
-        self.rank.get(&normal(name)).copied()
+        self.rank.get(&normalize(name)).copied()
     }
 
     /// The popular package `name` was most likely made to be mistaken for: the best-ranked of
     /// all its confusions. `None` for a popular name and for one that resembles none.
     pub fn suspect(&self, name: &str, tuning: &Tuning) -> Option<Suspect> {
-        let n = normal(name);
+        let n = normalize(name);
         if n.is_empty() || self.rank.contains_key(&n) {
             return None;
         }
@@ -265,19 +265,6 @@ impl Popular {
             }
         }
         best
-    }
-}
-
-/// `name` normalised (PEP 503); a name already normal, as the store keeps them, is copied.
-fn normal(name: &str) -> String {
-    let b = name.as_bytes();
-    let plain = b.iter().enumerate().all(|(i, &c)| {
-        c.is_ascii_lowercase() || c.is_ascii_digit() || (c == b'-' && i > 0 && b[i - 1] != b'-')
-    });
-    if plain && !name.ends_with('-') {
-        name.to_owned()
-    } else {
-        normalize(name)
     }
 }
 

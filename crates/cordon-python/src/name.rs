@@ -2,6 +2,14 @@
 
 /// Normalizes a distribution name per PEP 503: lower-case, runs of `-`, `_`, `.` become one `-`.
 pub fn normalize(name: &str) -> String {
+    // Most names arrive normal already (from a lock, an index or a name list): copy them.
+    let b = name.as_bytes();
+    let normal = b.iter().enumerate().all(|(i, &c)| {
+        c.is_ascii_lowercase() || c.is_ascii_digit() || (c == b'-' && i > 0 && b[i - 1] != b'-')
+    }) && b.last() != Some(&b'-');
+    if normal {
+        return name.to_owned();
+    }
     let mut out = String::with_capacity(name.len());
     let mut sep = false;
     for c in name.trim().chars() {

@@ -9,7 +9,7 @@ use jiff::Timestamp;
 use crate::cli::{Format, IntelAction};
 
 /// Reference data older than this is stale: `status` says so.
-pub const STALE_DAYS: i64 = 30;
+const STALE_DAYS: i64 = 30;
 
 pub fn run(action: &IntelAction, format: Format, now: Timestamp) -> anyhow::Result<u8> {
     // Whole seconds: what status shows.
@@ -125,6 +125,7 @@ fn key(kind: Kind) -> &'static str {
     }
 }
 
-fn stale(updated: Timestamp, now: Timestamp) -> bool {
+/// Older than [`STALE_DAYS`].
+pub fn stale(updated: Timestamp, now: Timestamp) -> bool {
     now.duration_since(updated).as_hours() > STALE_DAYS * 24
 }

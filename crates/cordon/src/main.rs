@@ -207,7 +207,7 @@ fn load_names(now: jiff::Timestamp) -> Option<std::sync::Arc<cordon_check::Names
     }
     for (kind, part) in &status {
         if let Some(t) = part.updated
-            && now.duration_since(t).as_hours() > intel_cmd::STALE_DAYS * 24
+            && intel_cmd::stale(t, now)
         {
             eprintln!(
                 "cordon: warning: the {} are {} days old: import them again",

@@ -6,7 +6,6 @@ use cordon_diagnostics::Finding;
 
 use crate::Context;
 use crate::checks::Check;
-use crate::names::named_packages;
 
 crate::declare_check!(
     META,
@@ -28,7 +27,7 @@ impl Check for KnownMalicious {
         let Some(names) = cx.names.filter(|n| n.malicious.is_some()) else {
             return;
         };
-        for pkg in named_packages(cx) {
+        for pkg in cx.named_packages() {
             let version = pkg.version.as_deref();
             // Every version, or the one the project resolves to. A record of some versions
             // counts against a name with no known version too: nothing keeps a bad one out.

@@ -8,7 +8,6 @@ use pep440_rs::Version;
 
 use crate::Context;
 use crate::checks::Check;
-use crate::names::named_packages;
 
 crate::declare_check!(
     META,
@@ -30,7 +29,7 @@ impl Check for KnownVulnerable {
         let Some(advisories) = cx.names.and_then(|n| n.advisories.as_ref()) else {
             return;
         };
-        for pkg in named_packages(cx) {
+        for pkg in cx.named_packages() {
             // Without a version (an unpinned, unlocked dependency) nothing can be said.
             let Some(version) = pkg.version.as_deref() else {
                 continue;

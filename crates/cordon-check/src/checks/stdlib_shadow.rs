@@ -8,7 +8,6 @@ use cordon_python::name::normalize;
 
 use crate::Context;
 use crate::checks::Check;
-use crate::names::named_packages;
 
 crate::declare_check!(
     META,
@@ -251,16 +250,17 @@ impl Check for StdlibShadow {
     fn run(&self, cx: &Context<'_>, out: &mut Vec<Finding>) {
         // A locked backport whose declaration limits it to old Pythons is what the fix asks for;
         // its lock entry is not reported either.
-        let limited: Vec<String> = named_packages(cx)
-            .into_iter()
+        let limited: Vec<&str> = cx
+            .named_packages()
+            .iter()
             .filter(|p| p.marker.as_deref().is_some_and(|m| m.contains("python")))
-            .map(|p| p.name)
+            .map(|p| p.name.as_str())
             .collect();
-        for pkg in named_packages(cx) {
+        for pkg in cx.named_packages() {
             let Some(module) = STDLIB.iter().find(|m| normalize(m) == pkg.name) else {
                 continue;
             };
-            if limited.contains(&pkg.name) {
+            if limited.contains(&pkg.name.as_str()) {
                 continue;
             }
             let Some(at) = cx.loc(&pkg.file, pkg.span.clone()) else {

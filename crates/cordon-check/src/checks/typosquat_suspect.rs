@@ -6,7 +6,6 @@ use cordon_diagnostics::{Confidence, Finding};
 
 use crate::Context;
 use crate::checks::Check;
-use crate::names::named_packages;
 
 crate::declare_check!(
     META,
@@ -29,7 +28,7 @@ impl Check for TyposquatSuspect {
             return;
         };
         let tuning = cx.names.map(|n| n.tuning).unwrap_or_default();
-        for pkg in named_packages(cx) {
+        for pkg in cx.named_packages() {
             let Some(s) = popular.suspect(&pkg.name, &tuning) else {
                 continue;
             };
