@@ -5,7 +5,8 @@
 //! names reads only those. `import` reads the standard formats: the top-packages JSON
 //! (`{"rows": [{"project": ...}]}`) and OSV records (one per file, or arrays of them), from
 //! files, folders (recursively) and zip archives of them. Records are keyed by id: importing a
-//! record again replaces it.
+//! record again replaces it. `import_bytes` reads the same formats from memory (downloads, for
+//! `cordon intel update`, from the [`DEFAULT_SOURCES`] unless told otherwise).
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -17,10 +18,58 @@ use cordon_python::name::normalize;
 use jiff::Timestamp;
 use serde_json::{Value, json};
 
-/// Largest file (or zip member) read by `import`.
-const MAX_INPUT: u64 = 256 * 1024 * 1024;
+/// Largest file, download or zip member read by `import` and `import_bytes`.
+pub const MAX_INPUT: u64 = 256 * 1024 * 1024;
 /// Most zip members read from one archive.
 const MAX_MEMBERS: usize = 500_000;
+
+/// The public home of the top-packages list: the most downloaded PyPI projects of the last 30
+/// days, most downloaded first (`{"rows": [{"project": ...}]}`), refreshed monthly.
+pub const TOP_PACKAGES_URL: &str =
+    "https://hugovk.github.io/top-pypi-packages/top-pypi-packages.min.json";
+
+/// OSV's export of every PyPI record, one JSON file per record in a zip archive: malicious
+/// packages (`MAL-*`) and vulnerability advisories (`PYSEC-*`, `GHSA-*`, ...), refreshed daily.
+pub const OSV_PYPI_URL: &str = "https://osv-vulnerabilities.storage.googleapis.com/PyPI/all.zip";
+
+/// Where `cordon intel update` downloads the reference data from when neither `--source` nor
+/// [`SOURCES_ENV`] names sources: the top-packages list, then OSV's PyPI export.
+pub const DEFAULT_SOURCES: [&str; 2] = [TOP_PACKAGES_URL, OSV_PYPI_URL];
+
+/// The environment variable naming other sources for `cordon intel update` (URLs separated by
+/// whitespace or commas), in place of [`DEFAULT_SOURCES`].
+pub const SOURCES_ENV: &str = "CORDON_INTEL_SOURCES";
+
+/// The sources `cordon intel update` downloads: `given` (its `--source` URLs) when there are
+/// any, else the URLs in `env` (the value of [`SOURCES_ENV`], split at whitespace and commas)
+/// when it names any, else [`DEFAULT_SOURCES`]. Duplicates are dropped, first one kept.
+pub fn update_sources(given: &[String], env: Option<&str>) -> Vec<String> {
+    let given: Vec<String> = given
+        .iter()
+        .map(|s| s.trim().to_owned())
+        .filter(|s| !s.is_empty())
+        .collect();
+    let from_env: Vec<String> = env
+        .into_iter()
+        .flat_map(|v| v.split(|c: char| c == ',' || c.is_whitespace()))
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect();
+    let chosen = if !given.is_empty() {
+        given
+    } else if !from_env.is_empty() {
+        from_env
+    } else {
+        DEFAULT_SOURCES.iter().map(|s| (*s).to_owned()).collect()
+    };
+    let mut out: Vec<String> = Vec::with_capacity(chosen.len());
+    for s in chosen {
+        if !out.contains(&s) {
+            out.push(s);
+        }
+    }
+    out
+}
 
 /// A malicious-package record (OSV `MAL-*`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -65,7 +114,7 @@ pub struct Part {
     pub from: Vec<String>,
 }
 
-/// What [`Store::import`] read.
+/// What [`Store::import`] or [`Store::import_bytes`] read.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Imported {
     pub popular: usize,
@@ -75,7 +124,8 @@ pub struct Imported {
     pub skipped: Vec<(String, String)>,
 }
 
-/// A failure to read or write the store, naming the file.
+/// A failure to read or write the store, naming the file (for an input read from memory, its
+/// label, such as the URL it was downloaded from, stands in `path`).
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("{path}: {error}")]
@@ -229,11 +279,53 @@ impl Store {
         for path in paths {
             read_path(path, &mut found)?;
         }
+        let from: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+        self.save(found, &from, now)
+    }
+
+    /// Reads inputs held in memory, each a `(label, bytes)` pair (the label, such as the URL
+    /// the bytes were downloaded from, names the input in errors and in the store's sources),
+    /// and stores what they hold, as of `now`, as [`Store::import`] does a file: a zip archive
+    /// (by its first bytes) of JSON members, else one JSON document. All or nothing: unlike a
+    /// folder given to `import`, every input must hold a top-packages list or OSV records about
+    /// PyPI packages, and nothing is written when one cannot be read or holds none.
+    pub fn import_bytes(
+        &self,
+        inputs: &[(String, Vec<u8>)],
+        now: Timestamp,
+    ) -> Result<Imported, StoreError> {
+        let mut found = Found::default();
+        for (label, bytes) in inputs {
+            let before = (
+                found.popular_lists,
+                found.malicious.len() + found.advisories.len(),
+                found.skipped.len(),
+            );
+            read_bytes(Path::new(label), bytes, &mut found)?;
+            if found.popular_lists == before.0
+                && found.malicious.len() + found.advisories.len() == before.1
+            {
+                let why = found.skipped[before.2..]
+                    .first()
+                    .map_or_else(String::new, |(what, why)| format!(" ({what}: {why})"));
+                return Err(StoreError::Format {
+                    path: PathBuf::from(label),
+                    message: format!(
+                        "holds neither a top-packages list nor OSV records about PyPI packages{why}"
+                    ),
+                });
+            }
+        }
+        let from: Vec<String> = inputs.iter().map(|(label, _)| label.clone()).collect();
+        self.save(found, &from, now)
+    }
+
+    /// Stores what the inputs held, as of `now`; `from` names the inputs.
+    fn save(&self, found: Found, from: &[String], now: Timestamp) -> Result<Imported, StoreError> {
         let mut done = Imported {
             skipped: found.skipped,
             ..Imported::default()
         };
-        let from: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
         if let Some((source, names)) = found.popular {
             done.popular = names.len();
             self.write(
@@ -274,7 +366,7 @@ impl Store {
                 .as_ref()
                 .map(|d| strings(&d["from"]))
                 .unwrap_or_default();
-            for f in &from {
+            for f in from {
                 if !sources.contains(f) {
                     sources.push(f.clone());
                 }
@@ -397,6 +489,8 @@ fn range_of(v: &Value) -> AffectedRange {
 #[derive(Default)]
 struct Found {
     popular: Option<(String, Vec<String>)>,
+    /// How many top-packages lists were read (the last one is kept).
+    popular_lists: usize,
     malicious: Vec<Value>,
     advisories: Vec<Value>,
     skipped: Vec<(String, String)>,
@@ -429,17 +523,30 @@ fn read_path(path: &Path, found: &mut Found) -> Result<(), StoreError> {
         return Ok(());
     }
     if meta.len() > MAX_INPUT {
-        return Err(StoreError::Format {
-            path: path.to_path_buf(),
-            message: format!("larger than {} MiB", MAX_INPUT / (1024 * 1024)),
-        });
+        return Err(too_large(path));
     }
     let bytes = fs::read(path).map_err(io_err)?;
+    read_bytes(path, &bytes, found)
+}
+
+fn too_large(path: &Path) -> StoreError {
+    StoreError::Format {
+        path: path.to_path_buf(),
+        message: format!("larger than {} MiB", MAX_INPUT / (1024 * 1024)),
+    }
+}
+
+/// Reads one input's bytes, a file's or a download's, named `path` (or a label standing in for
+/// it): a zip archive by its first bytes, else one JSON document.
+fn read_bytes(path: &Path, bytes: &[u8], found: &mut Found) -> Result<(), StoreError> {
+    if bytes.len() as u64 > MAX_INPUT {
+        return Err(too_large(path));
+    }
     if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06") {
-        return read_zip(path, &bytes, found);
+        return read_zip(path, bytes, found);
     }
     let label = path.display().to_string();
-    let doc: Value = serde_json::from_slice(&bytes).map_err(|e| StoreError::Json {
+    let doc: Value = serde_json::from_slice(bytes).map_err(|e| StoreError::Json {
         path: path.to_path_buf(),
         message: e.to_string(),
     })?;
@@ -505,6 +612,7 @@ fn take(label: &str, doc: Value, found: &mut Found) {
                 .push((label.to_owned(), "a `rows` list without projects".into()));
         } else {
             found.popular = Some((label.to_owned(), names));
+            found.popular_lists += 1;
         }
         return;
     }
@@ -761,5 +869,141 @@ mod tests {
         fs::write(store.dir().join("popular.json"), "{").unwrap();
         let err = store.popular().unwrap_err();
         assert!(err.to_string().contains("popular.json"), "{err}");
+    }
+
+    #[test]
+    fn update_sources_flag_then_environment_then_defaults() {
+        let given = ["http://a.example.com/x".to_owned(), " ".to_owned()];
+        assert_eq!(
+            update_sources(&given, Some("http://b.example.com/y")),
+            ["http://a.example.com/x"]
+        );
+        assert_eq!(
+            update_sources(
+                &[],
+                Some(" http://b.example.com/y,http://c.example.com/z\n\thttp://b.example.com/y ,")
+            ),
+            ["http://b.example.com/y", "http://c.example.com/z"]
+        );
+        for env in [None, Some(""), Some(" , ")] {
+            assert_eq!(update_sources(&[], env), DEFAULT_SOURCES);
+        }
+        assert!(
+            DEFAULT_SOURCES
+                .iter()
+                .all(|s| s.starts_with("https://") && !s.contains(char::is_whitespace))
+        );
+    }
+
+    fn zip_of(members: &[(&str, &str)]) -> Vec<u8> {
+        let mut z = zip::ZipWriter::new(io::Cursor::new(Vec::new()));
+        for (name, text) in members {
+            z.start_file(*name, zip::write::SimpleFileOptions::default())
+                .unwrap();
+            z.write_all(text.as_bytes()).unwrap();
+        }
+        z.finish().unwrap().into_inner()
+    }
+
+    #[test]
+    fn imports_bytes_as_files_labelled_by_their_source() {
+        let tmp = tempfile::tempdir().unwrap();
+        let store = Store::at(tmp.path().join("store"));
+        let now: Timestamp = NOW.parse().unwrap();
+        let top_url = "http://127.0.0.1:1/top.json".to_owned();
+        let osv_url = "http://127.0.0.1:1/all.zip".to_owned();
+        let inputs = [
+            (
+                top_url.clone(),
+                br#"{"rows":[{"project":"Requests"},{"project":"numpy"}]}"#.to_vec(),
+            ),
+            (
+                osv_url.clone(),
+                zip_of(&[
+                    ("MAL-1.json", &mal("MAL-1", "reqeusts", "")),
+                    (
+                        "PYSEC-1.json",
+                        r#"{"id":"PYSEC-1","affected":[{"package":{"ecosystem":"PyPI","name":"numpy"},"versions":["1.0"]}]}"#,
+                    ),
+                    ("broken.json", "{"),
+                ]),
+            ),
+        ];
+        let done = store.import_bytes(&inputs, now).unwrap();
+        assert_eq!((done.popular, done.malicious, done.advisories), (2, 1, 1));
+        assert_eq!(done.skipped.len(), 1, "{:?}", done.skipped);
+        assert_eq!(done.skipped[0].0, format!("{osv_url}!/broken.json"));
+        assert_eq!(store.popular().unwrap().unwrap(), ["requests", "numpy"]);
+        assert_eq!(store.malicious().unwrap().unwrap()[0].name, "reqeusts");
+        assert_eq!(store.advisories().unwrap().unwrap()[0].versions, ["1.0"]);
+        let status = store.status().unwrap();
+        assert_eq!(status[0].1.from, std::slice::from_ref(&top_url));
+        assert_eq!(status[1].1.from, [top_url.clone(), osv_url.clone()]);
+        assert_eq!(status[2].1.updated, Some(now));
+
+        // Files and bytes share the store: a list downloaded replaces a list imported.
+        let file = write(
+            tmp.path(),
+            "top.json",
+            r#"{"rows":[{"project":"Requests"}]}"#,
+        );
+        let other = Store::at(tmp.path().join("other"));
+        other.import(std::slice::from_ref(&file), now).unwrap();
+        assert_eq!(other.popular().unwrap().unwrap(), ["requests"]);
+        assert_eq!(
+            other.status().unwrap()[0].1.from,
+            [file.display().to_string()]
+        );
+        other
+            .import_bytes(
+                &[(
+                    top_url.clone(),
+                    b"{\"rows\":[{\"project\":\"x\"}]}".to_vec(),
+                )],
+                now,
+            )
+            .unwrap();
+        assert_eq!(other.popular().unwrap().unwrap(), ["x"]);
+        assert_eq!(other.status().unwrap()[0].1.from, [top_url]);
+    }
+
+    #[test]
+    fn bad_bytes_name_their_source_and_store_nothing() {
+        let tmp = tempfile::tempdir().unwrap();
+        let store = Store::at(tmp.path().join("store"));
+        let now: Timestamp = NOW.parse().unwrap();
+        let good = (
+            "http://127.0.0.1:1/top.json".to_owned(),
+            br#"{"rows":[{"project":"requests"}]}"#.to_vec(),
+        );
+        for (label, bytes, expected) in [
+            (
+                "http://127.0.0.1:1/garbage",
+                b"<html>".to_vec(),
+                "not valid JSON",
+            ),
+            (
+                "http://127.0.0.1:1/other.json",
+                br#"{"name":"x"}"#.to_vec(),
+                "holds neither a top-packages list nor OSV records",
+            ),
+            (
+                "http://127.0.0.1:1/empty.zip",
+                zip_of(&[("notes.txt", "x")]),
+                "holds neither",
+            ),
+            (
+                "http://127.0.0.1:1/cut.zip",
+                zip_of(&[("MAL-1.json", &mal("MAL-1", "x", ""))])[..40].to_vec(),
+                "not a readable zip archive",
+            ),
+        ] {
+            let err = store
+                .import_bytes(&[good.clone(), (label.to_owned(), bytes)], now)
+                .unwrap_err();
+            let text = err.to_string();
+            assert!(text.starts_with(label) && text.contains(expected), "{text}");
+            assert_eq!(store.popular().unwrap(), None, "{label}");
+        }
     }
 }

@@ -44,6 +44,29 @@ pub enum IntelAction {
         #[arg(required = true)]
         paths: Vec<PathBuf>,
     },
+    /// Download the reference data and load it as `import` does: the top-packages list and
+    /// OSV's PyPI records. Needs the network; with `--offline`, use `import` on files fetched
+    /// elsewhere.
+    Update {
+        /// Download from this URL instead of the defaults (repeatable). Default: the URLs in
+        /// `CORDON_INTEL_SOURCES` (separated by whitespace or commas), else the public
+        /// top-packages list and OSV's PyPI export.
+        #[arg(long = "source", value_name = "URL")]
+        source: Vec<String>,
+        /// Give up on a source after this many seconds (default: 300).
+        #[arg(
+            long,
+            value_name = "SECONDS",
+            value_parser = clap::value_parser!(u64).range(1..=86_400)
+        )]
+        timeout: Option<u64>,
+        /// The global `--offline`.
+        #[arg(from_global)]
+        offline: bool,
+        /// The global `-q`.
+        #[arg(from_global)]
+        quiet: u8,
+    },
     /// Show what reference data is loaded, where it came from and how old it is.
     Status,
 }

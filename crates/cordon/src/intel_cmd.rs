@@ -1,15 +1,21 @@
-//! `cordon intel import|status`: the reference-data store.
+//! `cordon intel import|update|status`: the reference-data store.
 
 use std::io::Write;
+use std::path::Path;
+use std::time::Duration;
 
 use anyhow::Context as _;
-use cordon_intel::store::{Kind, Store};
+use cordon_intel::Fetcher;
+use cordon_intel::store::{self, Imported, Kind, Store, StoreError};
 use jiff::Timestamp;
 
 use crate::cli::{Format, IntelAction};
 
 /// Reference data older than this is stale: `status` says so.
 const STALE_DAYS: i64 = 30;
+
+/// How long `update` waits for one source by default (the OSV export is tens of MiB).
+const UPDATE_TIMEOUT: Duration = Duration::from_mins(5);
 
 pub fn run(action: &IntelAction, format: Format, now: Timestamp) -> anyhow::Result<u8> {
     // Whole seconds: what status shows.
@@ -33,31 +39,71 @@ pub fn run(action: &IntelAction, format: Format, now: Timestamp) -> anyhow::Resu
                         .join(", ")
                 );
             }
-            if format == Format::Json {
-                let doc = serde_json::json!({
-                    "tool": "cordon",
-                    "version": env!("CARGO_PKG_VERSION"),
-                    "format_version": 1,
-                    "command": "intel import",
-                    "imported": {
-                        "popular": done.popular,
-                        "malicious": done.malicious,
-                        "advisories": done.advisories,
-                        "skipped": done.skipped.len(),
-                    },
-                    "store": store.dir().display().to_string(),
-                });
-                writeln!(out, "{doc}")?;
-            } else {
-                writeln!(
-                    out,
-                    "imported {} popular names, {} malicious-package records, {} advisories into {}",
-                    done.popular,
-                    done.malicious,
-                    done.advisories,
-                    store.dir().display()
-                )?;
+            report(&mut out, format, "intel import", None, &done, &store)?;
+            Ok(0)
+        }
+        IntelAction::Update {
+            source,
+            timeout,
+            offline,
+            quiet,
+        } => {
+            let sources =
+                store::update_sources(source, std::env::var(store::SOURCES_ENV).ok().as_deref());
+            if *offline {
+                anyhow::bail!(
+                    "`cordon intel update` downloads the reference data and needs the network, \
+                     but --offline is set; without network, fetch the files elsewhere ({}) and \
+                     load them with `cordon intel import FILE...`",
+                    sources.join(", ")
+                );
             }
+            if let Some(bad) = sources.iter().find(|s| !is_http_url(s)) {
+                anyhow::bail!("`{bad}` is not an http(s) URL; nothing was downloaded");
+            }
+            let cache = Fetcher::default_cache_dir().context(
+                "no cache directory: set CORDON_CACHE_DIR to where cordon may keep its data",
+            )?;
+            let fetcher = Fetcher::new(cache, false)
+                .with_timeout(timeout.map_or(UPDATE_TIMEOUT, Duration::from_secs))
+                .with_max_size(store::MAX_INPUT);
+            let mut inputs = Vec::with_capacity(sources.len());
+            for url in &sources {
+                if *quiet == 0 {
+                    eprintln!("cordon: downloading {url}");
+                }
+                let bytes = fetcher
+                    .fetch(url, None)
+                    .context("intel update failed; the store was not changed")?;
+                inputs.push((url.clone(), bytes));
+            }
+            let done = store.import_bytes(&inputs, now).map_err(|e| {
+                // A source that could not be read: nothing was written.
+                let unreadable = matches!(
+                    &e,
+                    StoreError::Json { path, .. } | StoreError::Format { path, .. }
+                        if sources.iter().any(|s| Path::new(s) == path)
+                );
+                let e = anyhow::Error::new(e);
+                if unreadable {
+                    e.context("intel update failed; the store was not changed")
+                } else {
+                    e
+                }
+            })?;
+            if *quiet == 0 {
+                for (what, why) in &done.skipped {
+                    eprintln!("cordon: skipped {what}: {why}");
+                }
+            }
+            report(
+                &mut out,
+                format,
+                "intel update",
+                Some(&sources),
+                &done,
+                &store,
+            )?;
             Ok(0)
         }
         IntelAction::Status => {
@@ -91,7 +137,7 @@ pub fn run(action: &IntelAction, format: Format, now: Timestamp) -> anyhow::Resu
                 match part.updated {
                     None => writeln!(
                         out,
-                        "  {}: none loaded; run `cordon intel import FILE...`",
+                        "  {}: none loaded; run `cordon intel update` (or, offline, `cordon intel import FILE...`)",
                         kind.label()
                     )?,
                     Some(t) => {
@@ -103,7 +149,7 @@ pub fn run(action: &IntelAction, format: Format, now: Timestamp) -> anyhow::Resu
                             part.count,
                             if days == 1 { "" } else { "s" },
                             if stale(t, now) {
-                                "; stale: import it again"
+                                "; stale: run `cordon intel update`"
                             } else {
                                 ""
                             },
@@ -115,6 +161,61 @@ pub fn run(action: &IntelAction, format: Format, now: Timestamp) -> anyhow::Resu
             Ok(0)
         }
     }
+}
+
+/// What an import or update loaded: one line, or a JSON document naming `command`.
+fn report(
+    out: &mut impl Write,
+    format: Format,
+    command: &str,
+    sources: Option<&[String]>,
+    done: &Imported,
+    store: &Store,
+) -> anyhow::Result<()> {
+    if format == Format::Json {
+        let mut doc = serde_json::json!({
+            "tool": "cordon",
+            "version": env!("CARGO_PKG_VERSION"),
+            "format_version": 1,
+            "command": command,
+            "imported": {
+                "popular": done.popular,
+                "malicious": done.malicious,
+                "advisories": done.advisories,
+                "skipped": done.skipped.len(),
+            },
+            "store": store.dir().display().to_string(),
+        });
+        if let Some(sources) = sources {
+            doc["sources"] = serde_json::json!(sources);
+        }
+        writeln!(out, "{doc}")?;
+    } else {
+        let from = match sources {
+            Some([one]) => format!(" from {one}"),
+            Some(many) => format!(" from {} sources", many.len()),
+            None => String::new(),
+        };
+        writeln!(
+            out,
+            "imported {} popular names, {} malicious-package records, {} advisories{from} into {}",
+            done.popular,
+            done.malicious,
+            done.advisories,
+            store.dir().display()
+        )?;
+    }
+    Ok(())
+}
+
+/// An `http://` or `https://` URL with something after the scheme.
+fn is_http_url(s: &str) -> bool {
+    let lower = s.to_ascii_lowercase();
+    ["http://", "https://"].iter().any(|scheme| {
+        lower
+            .strip_prefix(scheme)
+            .is_some_and(|rest| !rest.is_empty())
+    })
 }
 
 fn key(kind: Kind) -> &'static str {
