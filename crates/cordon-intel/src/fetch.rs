@@ -275,7 +275,7 @@ impl Fetcher {
                 url: url.to_owned(),
             });
         }
-        let bytes = self.download(url)?;
+        let bytes = self.download(url, "*/*")?.bytes;
         if let Some(hash) = &expected {
             let actual = hash.algorithm.hex_digest(&bytes);
             if actual != hash.hex {
@@ -322,8 +322,20 @@ impl Fetcher {
         }
     }
 
+    /// GETs `url` asking for `accept`, with no cache: index pages and reference data, which
+    /// the caller keeps as it sees fit. Same deadline, size cap, proxies and errors as
+    /// [`Fetcher::fetch`]; offline it is [`FetchError::Offline`].
+    pub fn get(&self, url: &str, accept: &str) -> Result<Body, FetchError> {
+        if self.offline {
+            return Err(FetchError::Offline {
+                url: url.to_owned(),
+            });
+        }
+        self.download(url, accept)
+    }
+
     /// GETs `url`, following redirects, within the overall deadline.
-    fn download(&self, url: &str) -> Result<Vec<u8>, FetchError> {
+    fn download(&self, url: &str, accept: &str) -> Result<Body, FetchError> {
         let deadline = Instant::now() + self.timeout;
         let mut current = url.to_owned();
         for _ in 0..=MAX_REDIRECTS {
@@ -340,9 +352,10 @@ impl Fetcher {
                         target: &parsed,
                         proxy: &proxy_url,
                         deadline,
+                        accept,
                     };
                     match self.get_through_http_proxy(&request)? {
-                        ProxyOutcome::Body(bytes) => return Ok(bytes),
+                        ProxyOutcome::Body(body) => return Ok(body),
                         ProxyOutcome::Redirect(location) => current = parsed.join(&location),
                     }
                 }
@@ -352,7 +365,7 @@ impl Fetcher {
                         format!("the proxy `{raw}` is not a valid URL"),
                     ));
                 }
-                _ => return self.get_with_ureq(url, &current, proxy, deadline),
+                _ => return self.get_with_ureq(url, &current, proxy, deadline, accept),
             }
         }
         Err(network(url, format!("more than {MAX_REDIRECTS} redirects")))
@@ -396,11 +409,13 @@ impl Fetcher {
         current: &str,
         proxy: Option<&str>,
         deadline: Instant,
-    ) -> Result<Vec<u8>, FetchError> {
+        accept: &str,
+    ) -> Result<Body, FetchError> {
         let agent = self.agent(proxy).map_err(|m| network(url, m))?;
         let remaining = remaining(deadline).ok_or_else(|| self.timed_out(url))?;
         let response = agent
             .get(current)
+            .header("Accept", accept)
             .config()
             .timeout_global(Some(remaining))
             .build()
@@ -413,10 +428,19 @@ impl Fetcher {
                 status,
             });
         }
+        let content_type = response
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
         let content_length = response.body().content_length();
         self.check_announced_size(url, content_length)?;
         let reader = response.into_body().into_reader();
-        self.read_body(url, reader, content_length)
+        let bytes = self.read_body(url, reader, content_length)?;
+        Ok(Body {
+            bytes,
+            content_type,
+        })
     }
 
     fn check_announced_size(&self, url: &str, len: Option<u64>) -> Result<(), FetchError> {
@@ -512,10 +536,11 @@ impl Fetcher {
         let url = req.url;
         let mut stream = self.connect_to_proxy(req)?;
         let mut head = format!(
-            "GET {} HTTP/1.1\r\nHost: {}\r\nUser-Agent: {USER_AGENT}\r\nAccept: */*\r\n\
+            "GET {} HTTP/1.1\r\nHost: {}\r\nUser-Agent: {USER_AGENT}\r\nAccept: {}\r\n\
              Accept-Encoding: identity\r\nConnection: close\r\n",
             req.target.absolute_form(),
-            req.target.host_port
+            req.target.host_port,
+            req.accept.replace(['\r', '\n'], "")
         );
         if let Some(credentials) = req.proxy.credentials() {
             head.push_str("Proxy-Authorization: Basic ");
@@ -558,12 +583,19 @@ impl Fetcher {
                 status,
             });
         }
+        let content_type = header("content-type").map(str::to_owned);
+        let body = |bytes| {
+            ProxyOutcome::Body(Body {
+                bytes,
+                content_type: content_type.clone(),
+            })
+        };
         let chunked = header("transfer-encoding")
             .is_some_and(|te| te.to_ascii_lowercase().contains("chunked"));
         if chunked {
             return self
                 .read_body(url, ChunkedReader::new(reader), None)
-                .map(ProxyOutcome::Body);
+                .map(body);
         }
         let content_length = match header("content-length") {
             Some(v) => Some(
@@ -578,7 +610,7 @@ impl Fetcher {
             Some(len) => self.read_body(url, reader.take(len), Some(len)),
             None => self.read_body(url, reader, None),
         }
-        .map(ProxyOutcome::Body)
+        .map(body)
     }
 
     fn connect_to_proxy(&self, req: &Request<'_>) -> Result<TcpStream, FetchError> {
@@ -928,10 +960,20 @@ struct Request<'a> {
     target: &'a Url<'a>,
     proxy: &'a Url<'a>,
     deadline: Instant,
+    /// The `Accept` header sent.
+    accept: &'a str,
+}
+
+/// What a GET brought back.
+#[derive(Debug, Clone)]
+pub struct Body {
+    pub bytes: Vec<u8>,
+    /// The `Content-Type` header, as sent.
+    pub content_type: Option<String>,
 }
 
 enum ProxyOutcome {
-    Body(Vec<u8>),
+    Body(Body),
     Redirect(String),
 }
 

@@ -208,6 +208,26 @@ impl Popular {
         self.rank.get(&normalize(name)).copied()
     }
 
+    /// Up to `max` popular names within two edits of `name` (one for names of four letters or
+    /// fewer; a swap of neighbours is one edit), closest first, then most popular: what to offer
+    /// for a name that does not exist.
+    pub fn nearest(&self, name: &str, max: usize) -> Vec<(String, u32)> {
+        let n = normalize(name);
+        let limit = if n.len() <= 4 { 1 } else { 2 };
+        let mut found: Vec<(usize, u32, &String)> = self
+            .rank
+            .iter()
+            .filter(|(p, _)| p.len().abs_diff(n.len()) <= limit && **p != n)
+            .filter_map(|(p, &r)| osa_distance(&n, p, limit).map(|d| (d, r, p)))
+            .collect();
+        found.sort_unstable_by_key(|&(d, r, _)| (d, r));
+        found
+            .into_iter()
+            .take(max)
+            .map(|(_, r, p)| (p.clone(), r))
+            .collect()
+    }
+
     /// The popular package `name` was most likely made to be mistaken for: the best-ranked of
     /// all its confusions. `None` for a popular name and for one that resembles none.
     pub fn suspect(&self, name: &str, tuning: &Tuning) -> Option<Suspect> {
@@ -415,8 +435,58 @@ fn permute<'a>(w: &mut Vec<&'a str>, k: usize, f: &mut dyn FnMut(&[&'a str])) {
     }
 }
 
+/// The optimal-string-alignment distance between `a` and `b` (edits and swaps of neighbours),
+/// or `None` when it is above `limit`.
+fn osa_distance(a: &str, b: &str, limit: usize) -> Option<usize> {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let width = b.len() + 1;
+    let mut rows = vec![0usize; width * (a.len() + 1)];
+    for (j, cell) in rows.iter_mut().enumerate().take(width) {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        rows[i * width] = i;
+        let mut best = i;
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut d = (rows[(i - 1) * width + j] + 1)
+                .min(rows[i * width + j - 1] + 1)
+                .min(rows[(i - 1) * width + j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                d = d.min(rows[(i - 2) * width + j - 2] + 1);
+            }
+            rows[i * width + j] = d;
+            best = best.min(d);
+        }
+        if best > limit {
+            return None;
+        }
+    }
+    Some(rows[a.len() * width + b.len()]).filter(|&d| d <= limit)
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn nearest_offers_close_popular_names_closest_first() {
+        let p = Popular::new([
+            "requests",
+            "request",
+            "numpy",
+            "pandas",
+            "requests-oauthlib",
+        ]);
+        let near: Vec<String> = p
+            .nearest("reqeusts", 3)
+            .into_iter()
+            .map(|(n, _)| n)
+            .collect();
+        assert_eq!(near, ["requests", "request"]);
+        assert!(p.nearest("zzzzzzzz", 3).is_empty());
+        assert_eq!(osa_distance("numpy", "nupmy", 2), Some(1));
+        assert_eq!(osa_distance("numpy", "pandas", 2), None);
+    }
+
     use super::*;
 
     fn popular() -> Popular {

@@ -31,10 +31,9 @@ impl Check for KnownMalicious {
             let version = pkg.version.as_deref();
             // Every version, or the one the project resolves to. A record of some versions
             // counts against a name with no known version too: nothing keeps a bad one out.
-            let hit = names.malicious_records(&pkg.name).find(|r| {
-                r.all_versions
-                    || version.is_none_or(|v| r.versions.iter().any(|m| same_version(m, v)))
-            });
+            let hit = names
+                .malicious_records(&pkg.name)
+                .find(|r| cordon_intel::matching::malicious_covers(r, version));
             let Some(record) = hit else { continue };
             let Some(at) = cx.loc(&pkg.file, pkg.span.clone()) else {
                 continue;
@@ -69,16 +68,5 @@ impl Check for KnownMalicious {
                 .with_package(pkg.name.clone(), pkg.version.clone()),
             );
         }
-    }
-}
-
-/// Equal as PEP 440 versions (`1.0` is `1.0.0`), else as written.
-fn same_version(a: &str, b: &str) -> bool {
-    match (
-        a.parse::<pep440_rs::Version>(),
-        b.parse::<pep440_rs::Version>(),
-    ) {
-        (Ok(x), Ok(y)) => x == y,
-        _ => a.trim() == b.trim(),
     }
 }

@@ -3,6 +3,7 @@
 //! advisories from `cordon intel`.
 
 use cordon_diagnostics::Finding;
+use cordon_intel::matching::{affects, describe_ids, first_fix_above};
 use cordon_intel::store::Advisory;
 use pep440_rs::Version;
 
@@ -47,13 +48,7 @@ impl Check for KnownVulnerable {
             let Some(at) = cx.loc(&pkg.file, pkg.span.clone()) else {
                 continue;
             };
-            let ids: Vec<String> = hits
-                .iter()
-                .map(|a| match a.aliases.iter().find(|x| x.starts_with("CVE-")) {
-                    Some(cve) => format!("{} ({cve})", a.id),
-                    None => a.id.clone(),
-                })
-                .collect();
+            let ids = describe_ids(&hits);
             let fixed = first_fix_above(&hits, &v);
             let help = match fixed {
                 Some(f) => format!(
@@ -81,46 +76,4 @@ impl Check for KnownVulnerable {
             );
         }
     }
-}
-
-fn parse(s: Option<&str>) -> Option<Version> {
-    s.and_then(|s| s.parse().ok())
-}
-
-/// True when `v` is listed, or falls in one of the advisory's ranges (`introduced` ≤ v, and
-/// v < `fixed` or v ≤ `last_affected`; `introduced` `0` or absent is the beginning).
-fn affects(a: &Advisory, v: &Version) -> bool {
-    if a.versions
-        .iter()
-        .any(|x| x.parse::<Version>().is_ok_and(|x| &x == v))
-    {
-        return true;
-    }
-    a.ranges.iter().any(|r| {
-        let from = match r.introduced.as_deref() {
-            None | Some("0") => true,
-            intro => parse(intro).is_some_and(|i| &i <= v),
-        };
-        let below_fix = parse(r.fixed.as_deref()).is_none_or(|f| v < &f);
-        let up_to_last = parse(r.last_affected.as_deref()).is_none_or(|l| v <= &l);
-        // A range with neither end recorded beyond `introduced` is open.
-        from && below_fix && up_to_last
-    })
-}
-
-/// The lowest fix above `v` among the advisories' ranges, when every advisory has one.
-fn first_fix_above(hits: &[&Advisory], v: &Version) -> Option<Version> {
-    let mut needed: Option<Version> = None;
-    for a in hits {
-        let fix = a
-            .ranges
-            .iter()
-            .filter_map(|r| parse(r.fixed.as_deref()))
-            .filter(|f| f > v)
-            .min()?;
-        if needed.as_ref().is_none_or(|n| &fix > n) {
-            needed = Some(fix);
-        }
-    }
-    needed
 }
