@@ -25,6 +25,22 @@ pub struct Report {
     /// `cordon scan`: one entry per artifact, with its verdict; `findings` then holds every
     /// artifact's findings in order.
     pub artifacts: Option<Vec<ArtifactEntry>>,
+    /// `cordon vet`: one entry per package, with its verdict; `findings` then holds every
+    /// package's reasons in order.
+    pub packages: Option<Vec<PackageEntry>>,
+}
+
+/// One vetted package and the judgement on it.
+#[derive(Debug, Clone)]
+pub struct PackageEntry {
+    pub name: String,
+    pub version: Option<String>,
+    /// `allow`, `review` or `block`.
+    pub verdict: &'static str,
+    /// Why: one finding per reason.
+    pub reasons: Vec<Finding>,
+    /// Vetted because this requested package would bring it in.
+    pub required_by: Option<String>,
 }
 
 /// One scanned artifact and the judgement on it.
@@ -59,6 +75,7 @@ impl Report {
             findings: Vec::new(),
             rules,
             artifacts: None,
+            packages: None,
         }
     }
 

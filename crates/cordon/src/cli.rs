@@ -21,6 +21,10 @@ pub enum Command {
     Check(CheckArgs),
     /// Harden a project: cooldown, exact pins, pinned uv, a fresh lock, CI and agent guards.
     Init(InitArgs),
+    /// Vet packages before they are added: existence, age, status, look-alike names, known
+    /// malicious and vulnerable releases, provenance, a scan of the artifact, and the same for
+    /// what each would bring in (network).
+    Vet(VetArgs),
     /// Static malicious-code scan of wheels, sdists, folders, a virtual environment or a lock.
     Scan(ScanArgs),
     /// Agent hook: read the agent's pre-tool-use JSON on stdin and answer in its protocol.
@@ -113,6 +117,43 @@ pub struct CheckArgs {
     /// manifests change), then check again.
     #[arg(long)]
     pub fix: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct VetArgs {
+    /// Packages to vet: `NAME` (the release uv would install under the cooldown) or
+    /// `NAME==VERSION`.
+    #[arg(required = true, value_name = "NAME[==VERSION]")]
+    pub packages: Vec<String>,
+    /// The index to ask (the simple API root). Default: `CORDON_INDEX_URL`, else the index uv
+    /// would use here, else the registry `uv.lock` records.
+    #[arg(long, value_name = "URL")]
+    pub index_url: Option<String>,
+    /// The project whose cooldown, policy, uv configuration and lock apply (default: the
+    /// current directory; none is needed).
+    #[arg(long, value_name = "PATH")]
+    pub project: Option<std::path::PathBuf>,
+    /// Exit with 1 for a package judged `review` too, not only `block`.
+    #[arg(long)]
+    pub strict: bool,
+    /// Do not resolve and vet what the packages would bring in.
+    #[arg(long)]
+    pub no_deps: bool,
+    /// Vet at most this many packages brought in, for all requested packages together.
+    #[arg(long, value_name = "N", default_value_t = 50)]
+    pub max_deps: usize,
+    /// Limit on each network request, in seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 30)]
+    pub timeout: u64,
+    /// Limit on resolving and vetting what the packages bring in, in seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 180)]
+    pub deps_time_limit: u64,
+    /// Do not download and scan the artifacts.
+    #[arg(long)]
+    pub no_scan: bool,
+    /// Judge ages from this moment (RFC 3339) instead of the clock; also `CORDON_NOW`.
+    #[arg(long)]
+    pub now: Option<String>,
 }
 
 #[derive(Debug, Args)]

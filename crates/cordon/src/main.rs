@@ -7,6 +7,7 @@ mod hook_cmd;
 mod init_cmd;
 mod intel_cmd;
 mod scan_cmd;
+mod vet_cmd;
 
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
@@ -162,6 +163,26 @@ fn run(cli: &Cli) -> anyhow::Result<u8> {
             let now = resolve_now(None, &env)?;
             intel_cmd::run(&args.action, cli.global.format, now)
         }
+        Command::Vet(args) => {
+            let env = Env::from_process();
+            let now = resolve_now(args.now.as_deref(), &env)?;
+            let tty = std::io::stdout().is_terminal();
+            let options = RenderOptions {
+                color: use_color(cli.global.color, tty),
+                tool_version: env!("CARGO_PKG_VERSION"),
+            };
+            vet_cmd::run(
+                args,
+                &vet_cmd::Ctx {
+                    format: output_format(cli.global.format),
+                    options: &options,
+                    offline: cli.global.offline,
+                    progress: !cli.global.no_progress,
+                    env: &env,
+                    now,
+                },
+            )
+        }
         Command::Scan(args) => {
             let tty = std::io::stdout().is_terminal();
             let options = RenderOptions {
@@ -181,7 +202,7 @@ fn run(cli: &Cli) -> anyhow::Result<u8> {
 
 /// The reference data for the name checks, with a note on stderr when it is missing or stale
 /// (the checks that need it then do not run).
-fn load_names(now: jiff::Timestamp) -> Option<std::sync::Arc<cordon_check::Names>> {
+pub(crate) fn load_names(now: jiff::Timestamp) -> Option<std::sync::Arc<cordon_check::Names>> {
     let store = cordon_intel::store::Store::default_location()?;
     let read = || -> Result<_, cordon_intel::store::StoreError> {
         Ok((
@@ -201,7 +222,8 @@ fn load_names(now: jiff::Timestamp) -> Option<std::sync::Arc<cordon_check::Names
     if popular.is_none() && malicious.is_none() && advisories.is_none() {
         eprintln!(
             "cordon: note: no reference data, so typosquat-suspect, known-malicious and \
-             known-vulnerable did not run: load it with `cordon intel import FILE...`"
+             known-vulnerable did not run: load it with `cordon intel update` (offline: `cordon \
+             intel import FILE...`)"
         );
         return None;
     }
@@ -210,7 +232,7 @@ fn load_names(now: jiff::Timestamp) -> Option<std::sync::Arc<cordon_check::Names
             && intel_cmd::stale(t, now)
         {
             eprintln!(
-                "cordon: warning: the {} are {} days old: import them again",
+                "cordon: warning: the {} are {} days old: run `cordon intel update`",
                 kind.label(),
                 now.duration_since(t).as_hours() / 24
             );

@@ -12,7 +12,10 @@ use annotate_snippets::{
 };
 
 use super::RenderOptions;
-use crate::{ArtifactEntry, Confidence, Finding, Location, Report, Severity, SourceFile, Summary};
+use crate::{
+    ArtifactEntry, Confidence, Finding, Location, PackageEntry, Report, Severity, SourceFile,
+    Summary,
+};
 
 const BOLD: &str = "\x1b[1m";
 const RESET: &str = "\x1b[0m";
@@ -24,6 +27,9 @@ pub(super) fn render(
 ) -> io::Result<()> {
     if let Some(artifacts) = &report.artifacts {
         return render_scan(artifacts, options, out);
+    }
+    if let Some(packages) = &report.packages {
+        return render_vet(packages, options, out);
     }
     let renderer = if options.color {
         Renderer::styled().hyperlink(false)
@@ -126,6 +132,69 @@ fn render_scan(
         "scanned {} artifact{}: {} malicious, {} suspicious, {} clean",
         artifacts.len(),
         if artifacts.len() == 1 { "" } else { "s" },
+        counts[0],
+        counts[1],
+        counts[2]
+    );
+    writeln!(out, "{}", paint(BOLD, &line))
+}
+
+/// `cordon vet`: one line per package with its verdict, then its reasons (worst first) and
+/// what to do about each.
+fn render_vet(
+    packages: &[PackageEntry],
+    options: &RenderOptions,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let paint = |code: &str, text: &str| {
+        if options.color {
+            format!("{code}{text}{RESET}")
+        } else {
+            text.to_owned()
+        }
+    };
+    let mut counts = [0usize; 3];
+    for p in packages {
+        let (code, i) = match p.verdict {
+            "block" => ("\x1b[1;31m", 0),
+            "review" => ("\x1b[1;33m", 1),
+            _ => ("\x1b[32m", 2),
+        };
+        counts[i] += 1;
+        let version = p
+            .version
+            .as_deref()
+            .map_or(String::new(), |v| format!(" {v}"));
+        let via = p
+            .required_by
+            .as_deref()
+            .map_or(String::new(), |r| format!("  (brought in by {r})"));
+        writeln!(
+            out,
+            "{} {}{version}{via}",
+            paint(code, &format!("{:<7}", p.verdict)),
+            normalize_untrusted_str(&p.name)
+        )?;
+        let mut reasons: Vec<&Finding> = p.reasons.iter().collect();
+        reasons.sort_by_key(|f| std::cmp::Reverse(f.severity));
+        for f in reasons {
+            writeln!(
+                out,
+                "  {:<6} {:<24} {}",
+                f.severity.as_str(),
+                f.id,
+                normalize_untrusted_str(&f.message)
+            )?;
+            if f.severity >= Severity::Medium {
+                writeln!(out, "         = help: {}", normalize_untrusted_str(&f.help))?;
+            }
+        }
+        writeln!(out)?;
+    }
+    let line = format!(
+        "vetted {} package{}: {} block, {} review, {} allow",
+        packages.len(),
+        if packages.len() == 1 { "" } else { "s" },
         counts[0],
         counts[1],
         counts[2]

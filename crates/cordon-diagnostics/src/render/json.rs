@@ -19,6 +19,8 @@ struct Output<'a> {
     command: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     artifacts: Option<Vec<WireArtifact<'a>>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    packages: Option<Vec<WirePackageEntry<'a>>>,
     findings: Vec<WireFinding<'a>>,
     summary: WireSummary,
 }
@@ -33,6 +35,15 @@ struct WireArtifact<'a> {
     score: u32,
     reasons: &'a [String],
     findings: Vec<WireFinding<'a>>,
+}
+
+#[derive(Serialize)]
+struct WirePackageEntry<'a> {
+    name: &'a str,
+    version: Option<&'a str>,
+    verdict: &'a str,
+    reasons: Vec<WireFinding<'a>>,
+    required_by: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -103,6 +114,17 @@ pub(super) fn render(
                     score: a.score,
                     reasons: &a.reasons,
                     findings: a.findings.iter().map(wire_finding).collect(),
+                })
+                .collect()
+        }),
+        packages: report.packages.as_ref().map(|list| {
+            list.iter()
+                .map(|p| WirePackageEntry {
+                    name: &p.name,
+                    version: p.version.as_deref(),
+                    verdict: p.verdict,
+                    reasons: p.reasons.iter().map(wire_finding).collect(),
+                    required_by: p.required_by.as_deref(),
                 })
                 .collect()
         }),

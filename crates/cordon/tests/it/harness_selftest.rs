@@ -208,7 +208,7 @@ fn index_serves_pep_691_json_directly_and_through_the_example_com_proxy() {
     let body = &proxied[proxied.find("\r\n\r\n").unwrap() + 4..];
     let json: serde_json::Value = serde_json::from_str(body).unwrap();
     let wheel = build_wheel("alpha", "1.0.0", &["beta>=1.0"]);
-    assert_eq!(json["meta"]["api-version"], "1.1");
+    assert_eq!(json["meta"]["api-version"], "1.4");
     assert_eq!(json["name"], "alpha");
     assert_eq!(json["versions"], serde_json::json!(["1.0.0"]));
     let file = &json["files"][0];

@@ -14,3 +14,4 @@ mod hook;
 mod init;
 mod intel;
 mod scan;
+mod vet;

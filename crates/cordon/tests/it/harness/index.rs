@@ -19,7 +19,8 @@ use serde_json::{Value, json};
 use tiny_http::{Header, Method, Request, Response, Server};
 
 use super::wheel::{
-    build_sdist, build_wheel, metadata, normalize_name, sdist_filename, sha256_hex, wheel_filename,
+    build_sdist, build_wheel, build_wheel_with, metadata, normalize_name, sdist_filename,
+    sha256_hex, wheel_filename,
 };
 
 /// The index URL tests give uv; requests for it reach the harness through its proxy.
@@ -37,6 +38,8 @@ pub struct PackageSpec {
     pub name: String,
     /// Listed oldest first; the last one is `info.version` in the project JSON API.
     pub versions: Vec<VersionSpec>,
+    /// PEP 792 `project-status` (`status`, `reason`); a `quarantined` project lists no files.
+    pub status: Option<(String, Option<String>)>,
 }
 
 /// One release of a project: always a wheel, optionally an sdist too.
@@ -48,6 +51,14 @@ pub struct VersionSpec {
     /// RFC 3339, served verbatim as `upload-time`; `None` omits the key (as old indexes do).
     pub upload_time: Option<String>,
     pub with_sdist: bool,
+    /// PEP 592: `Some(reason)` marks every file yanked.
+    pub yanked: Option<String>,
+    /// PEP 740: the wheel's provenance object, served at `/integrity/<wheel>/provenance`.
+    pub provenance: Option<Value>,
+    /// The wheel's members instead of the default `__init__.py` (scanner scenarios).
+    pub code: Option<Vec<(String, Vec<u8>)>>,
+    /// The index lists a hash that is not the wheel's (a tampered file).
+    pub wrong_hash: bool,
 }
 
 impl PackageSpec {
@@ -55,7 +66,14 @@ impl PackageSpec {
         Self {
             name: name.to_owned(),
             versions,
+            status: None,
         }
+    }
+
+    /// PEP 792 status marker (`quarantined`, `archived`, `deprecated`) with a reason.
+    pub fn status(mut self, status: &str, reason: Option<&str>) -> Self {
+        self.status = Some((status.to_owned(), reason.map(str::to_owned)));
+        self
     }
 }
 
@@ -70,7 +88,37 @@ impl VersionSpec {
             requires_dist: Vec::new(),
             upload_time: Some(Self::DEFAULT_UPLOAD_TIME.to_owned()),
             with_sdist: false,
+            yanked: None,
+            provenance: None,
+            code: None,
+            wrong_hash: false,
         }
+    }
+
+    pub fn yanked(mut self, reason: &str) -> Self {
+        self.yanked = Some(reason.to_owned());
+        self
+    }
+
+    pub fn provenance(mut self, provenance: Value) -> Self {
+        self.provenance = Some(provenance);
+        self
+    }
+
+    /// The wheel holds these `(path, contents)` members.
+    pub fn code(mut self, files: &[(&str, &str)]) -> Self {
+        self.code = Some(
+            files
+                .iter()
+                .map(|(p, c)| ((*p).to_owned(), c.as_bytes().to_vec()))
+                .collect(),
+        );
+        self
+    }
+
+    pub fn wrong_hash(mut self) -> Self {
+        self.wrong_hash = true;
+        self
     }
 
     pub fn requires(mut self, requires_dist: &[&str]) -> Self {
@@ -198,6 +246,7 @@ struct Catalog {
 struct Project {
     name: String,
     releases: Vec<Release>,
+    status: Option<(String, Option<String>)>,
 }
 
 struct Release {
@@ -214,6 +263,9 @@ struct Artifact {
     /// sha256 of the core metadata served at `<filename>.metadata` (wheels only).
     metadata_sha256: Option<String>,
     packagetype: &'static str,
+    yanked: Option<String>,
+    /// Whether `/integrity/<filename>/provenance` serves a provenance object.
+    provenance: bool,
 }
 
 impl Catalog {
@@ -227,15 +279,37 @@ impl Catalog {
                 let mut artifacts = Vec::new();
 
                 let wheel_name = wheel_filename(&package.name, &spec.version);
-                let wheel = build_wheel(&package.name, &spec.version, &requires);
+                let wheel = match &spec.code {
+                    Some(files) => {
+                        let files: Vec<(&str, &[u8])> = files
+                            .iter()
+                            .map(|(p, c)| (p.as_str(), c.as_slice()))
+                            .collect();
+                        build_wheel_with(&package.name, &spec.version, &requires, &files)
+                    }
+                    None => build_wheel(&package.name, &spec.version, &requires),
+                };
                 let core_metadata = metadata(&package.name, &spec.version, &requires);
+                let sha256 = if spec.wrong_hash {
+                    sha256_hex(b"not the wheel")
+                } else {
+                    sha256_hex(&wheel)
+                };
+                if let Some(p) = &spec.provenance {
+                    files.insert(
+                        format!("{wheel_name}.provenance"),
+                        serde_json::to_vec(p).expect("serialize a provenance"),
+                    );
+                }
                 artifacts.push(Artifact {
                     filename: wheel_name.clone(),
-                    sha256: sha256_hex(&wheel),
+                    sha256,
                     size: wheel.len(),
                     upload_time: spec.upload_time.clone(),
                     metadata_sha256: Some(sha256_hex(core_metadata.as_bytes())),
                     packagetype: "bdist_wheel",
+                    yanked: spec.yanked.clone(),
+                    provenance: spec.provenance.is_some(),
                 });
                 files.insert(format!("{wheel_name}.metadata"), core_metadata.into_bytes());
                 files.insert(wheel_name, wheel);
@@ -250,6 +324,8 @@ impl Catalog {
                         upload_time: spec.upload_time.clone(),
                         metadata_sha256: None,
                         packagetype: "sdist",
+                        yanked: spec.yanked.clone(),
+                        provenance: false,
                     });
                     files.insert(sdist_name, sdist);
                 }
@@ -265,6 +341,7 @@ impl Catalog {
                 Project {
                     name: package.name,
                     releases,
+                    status: package.status,
                 },
             );
             assert!(
@@ -378,6 +455,16 @@ impl State {
                 },
                 None => Reply::not_found(),
             },
+            ["integrity", filename, "provenance"] => {
+                match self.catalog.files.get(&format!("{filename}.provenance")) {
+                    Some(bytes) => Reply {
+                        status: 200,
+                        content_type: "application/vnd.pypi.integrity.v1+json",
+                        body: bytes.clone(),
+                    },
+                    None => Reply::not_found(),
+                }
+            }
             ["pypi", name, "json"] => self.project_json(&base, name, None),
             ["pypi", name, version, "json"] => self.project_json(&base, name, Some(version)),
             _ => Reply::not_found(),
@@ -431,10 +518,16 @@ impl State {
         let Some(project) = self.catalog.projects.get(&normalize_name(name)) else {
             return Reply::not_found();
         };
+        // A quarantined project's files are not offered (PEP 792).
+        let quarantined = project
+            .status
+            .as_ref()
+            .is_some_and(|(s, _)| s == "quarantined");
         let artifacts = || {
             project
                 .releases
                 .iter()
+                .filter(move |_| !quarantined)
                 .flat_map(|release| release.artifacts.iter())
         };
         if wants_json {
@@ -446,15 +539,16 @@ impl State {
                 .iter()
                 .map(|r| r.version.as_str())
                 .collect();
-            Reply::json(
-                SIMPLE_JSON,
-                &json!({
-                    "meta": { "api-version": "1.1" },
-                    "name": normalize_name(&project.name),
-                    "versions": versions,
-                    "files": files,
-                }),
-            )
+            let mut page = json!({
+                "meta": { "api-version": "1.4" },
+                "name": normalize_name(&project.name),
+                "versions": versions,
+                "files": files,
+            });
+            if let Some((status, reason)) = &project.status {
+                page["project-status"] = json!({ "status": status, "reason": reason });
+            }
+            Reply::json(SIMPLE_JSON, &page)
         } else {
             let mut html = format!(
                 "<!DOCTYPE html>\n<html><head><meta name=\"pypi:repository-version\" \
@@ -545,10 +639,13 @@ fn simple_file_json(base: &str, artifact: &Artifact) -> Value {
         "hashes": { "sha256": artifact.sha256 },
         "requires-python": null,
         "size": artifact.size,
-        "yanked": false,
+        "yanked": artifact.yanked.as_ref().map_or(json!(false), |r| json!(r)),
     });
     if let Some(upload_time) = &artifact.upload_time {
         file["upload-time"] = json!(upload_time);
+    }
+    if artifact.provenance {
+        file["provenance"] = json!(format!("{base}/integrity/{}/provenance", artifact.filename));
     }
     let metadata = artifact
         .metadata_sha256

@@ -1,0 +1,234 @@
+//! `cordon vet`: which index, which cooldown, which reference data; then the vetting itself
+//! (`cordon-vet`) behind a progress line, and the report.
+
+use std::collections::HashMap;
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context as _, bail};
+use cordon_check::{Policy, Project, ProjectError};
+use cordon_diagnostics::{OutputFormat, PackageEntry, RenderOptions, Report, render};
+use cordon_intel::fetch::Fetcher;
+use cordon_intel::index::IndexClient;
+use cordon_python::exclude_newer::ExcludeNewer;
+use cordon_python::settings::Env;
+use cordon_vet::{Cooldown, Deps, Request, Verdict, Vetter, reasons, uv};
+use jiff::Timestamp;
+
+use crate::cli::VetArgs;
+
+/// How long asking uv for its default index may take.
+const UV_QUERY_TIMEOUT: Duration = Duration::from_secs(20);
+
+pub struct Ctx<'a> {
+    pub format: OutputFormat,
+    pub options: &'a RenderOptions,
+    pub offline: bool,
+    pub progress: bool,
+    pub env: &'a Env,
+    pub now: Timestamp,
+}
+
+/// Runs `cordon vet`; returns the exit code.
+pub fn run(args: &VetArgs, cx: &Ctx<'_>) -> anyhow::Result<u8> {
+    let requests = args
+        .packages
+        .iter()
+        .map(|p| Request::parse(p))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(anyhow::Error::msg)?;
+    let dir = args.project.clone().unwrap_or_else(|| PathBuf::from("."));
+    let project = match Project::load(&dir, cx.env) {
+        Ok(p) => Some(p),
+        // No project here: vet with the defaults.
+        Err(ProjectError::NotFound(_)) => None,
+        Err(e) => return Err(e.into()),
+    };
+    let policy = match &project {
+        Some(p) => Policy::load(&p.root, p.pyproject.as_ref())?,
+        None => Policy::default(),
+    };
+    let cooldown = cooldown(project.as_ref(), &policy, cx.now);
+    let uv_dir = project.as_ref().map_or(dir.clone(), |p| p.root.clone());
+    let uv = uv::find(cx.env.get("CORDON_UV"), &uv_dir);
+    let index = index_url(args, cx.env, uv.as_ref(), project.as_ref())?;
+
+    let cache = Fetcher::default_cache_dir()
+        .context("no cache directory: set CORDON_CACHE_DIR (or HOME)")?;
+    let fetcher =
+        Fetcher::new(cache, cx.offline).with_timeout(Duration::from_secs(args.timeout.max(1)));
+    let names = crate::load_names(cx.now);
+    let vetter = Vetter {
+        client: IndexClient::new(&fetcher, &index),
+        fetcher: &fetcher,
+        names: names.as_deref(),
+        now: cx.now,
+        cooldown,
+        target: cordon_python::wheel_tags::Target::current(),
+        scan: !args.no_scan,
+    };
+    let locked: HashMap<String, String> = project
+        .as_ref()
+        .and_then(|p| p.lock.as_ref())
+        .map(|l| {
+            l.packages
+                .iter()
+                .filter_map(|p| Some((cordon_python::name::normalize(&p.name), p.version.clone()?)))
+                .collect()
+        })
+        .unwrap_or_default();
+
+    let spinner = Spinner::new(cx.progress);
+    let say = |what: &str| spinner.say(what);
+    let mut vetted = match (&uv, args.no_deps) {
+        (_, true) => cordon_vet::vet_all(&vetter, &requests, None, &say),
+        (Some(uv), false) => {
+            let deps = Deps {
+                uv,
+                locked: &locked,
+                max_packages: args.max_deps,
+                deadline: Instant::now() + Duration::from_secs(args.deps_time_limit),
+                uv_timeout: Duration::from_secs(args.deps_time_limit.max(1)),
+                offline: cx.offline,
+            };
+            cordon_vet::vet_all(&vetter, &requests, Some(&deps), &say)
+        }
+        (None, false) => {
+            let mut v = cordon_vet::vet_all(&vetter, &requests, None, &say);
+            for p in &mut v {
+                p.reasons.push(
+                    cordon_diagnostics::Finding::new(
+                        reasons::RESOLUTION_FAILED.id,
+                        reasons::RESOLUTION_FAILED.severity,
+                        "uv was not found, so what it would bring in was not resolved",
+                        "install uv or set CORDON_UV; or pass `--no-deps` to vet only the named \
+                         packages",
+                        cordon_diagnostics::Where::Project,
+                    )
+                    .with_package(p.name.clone(), p.version.clone()),
+                );
+                p.verdict = Verdict::of(&p.reasons);
+            }
+            v
+        }
+    };
+    spinner.finish();
+
+    for v in &mut vetted {
+        v.reasons.sort_by_key(|f| std::cmp::Reverse(f.severity));
+    }
+    let mut report = Report::new("vet", reasons::ALL.iter().map(|r| r.rule_info()).collect());
+    let mut entries = Vec::new();
+    for v in &vetted {
+        report.findings.extend(v.reasons.iter().cloned());
+        entries.push(PackageEntry {
+            name: v.name.clone(),
+            version: v.version.clone(),
+            verdict: v.verdict.as_str(),
+            reasons: v.reasons.clone(),
+            required_by: v.required_by.clone(),
+        });
+    }
+    report.packages = Some(entries);
+    let mut out = std::io::stdout().lock();
+    render(&report, cx.format, cx.options, &mut out)?;
+    out.flush()?;
+    let worst = vetted
+        .iter()
+        .map(|v| v.verdict)
+        .max()
+        .unwrap_or(Verdict::Allow);
+    Ok(u8::from(
+        worst == Verdict::Block || (args.strict && worst == Verdict::Review),
+    ))
+}
+
+/// The cooldown to judge against: the project's `exclude-newer` or the policy's
+/// `min-cooldown`, whichever is longer.
+fn cooldown(project: Option<&Project>, policy: &Policy, now: Timestamp) -> Cooldown {
+    let minimum = policy.min_cooldown.seconds.max(0);
+    let from_minimum = Cooldown {
+        cutoff: now - jiff::SignedDuration::from_secs(minimum),
+        label: policy.min_cooldown.human(),
+    };
+    let configured = project
+        .and_then(|p| p.settings.exclude_newer())
+        .map(|v| &v.value);
+    match configured {
+        Some(ExcludeNewer::Span(s)) if s.seconds > minimum => Cooldown {
+            cutoff: now - jiff::SignedDuration::from_secs(s.seconds),
+            label: s.human(),
+        },
+        Some(ExcludeNewer::Timestamp(t)) if *t < from_minimum.cutoff => Cooldown {
+            cutoff: *t,
+            label: format!("exclude-newer {t}"),
+        },
+        _ => from_minimum,
+    }
+}
+
+/// DESIGN principle 4: `--index-url`, `CORDON_INDEX_URL`, what uv would use here, the
+/// registry the lock records.
+fn index_url(
+    args: &VetArgs,
+    env: &Env,
+    uv: Option<&uv::Uv>,
+    project: Option<&Project>,
+) -> anyhow::Result<String> {
+    if let Some(u) = &args.index_url {
+        return Ok(u.clone());
+    }
+    if let Some(u) = env.get("CORDON_INDEX_URL").filter(|u| !u.is_empty()) {
+        return Ok(u.to_owned());
+    }
+    let why = match uv.map(|uv| uv::default_index(uv, UV_QUERY_TIMEOUT)) {
+        Some(Ok(Some(u))) => return Ok(u),
+        Some(Ok(None)) => "uv printed no index URL".to_owned(),
+        Some(Err(e)) => e,
+        None => "uv was not found".to_owned(),
+    };
+    let from_lock = project.and_then(|p| p.lock.as_ref()).and_then(|l| {
+        l.packages
+            .iter()
+            .find(|p| p.source.is_registry())
+            .map(|p| p.source.location().to_owned())
+    });
+    if let Some(u) = from_lock {
+        return Ok(u);
+    }
+    bail!(
+        "no package index to ask ({why}, and no uv.lock names one): give `--index-url URL` or \
+         set CORDON_INDEX_URL"
+    )
+}
+
+/// A one-line progress spinner on stderr (only on a terminal, and not with `--no-progress`).
+struct Spinner {
+    bar: indicatif::ProgressBar,
+}
+
+impl Spinner {
+    fn new(enabled: bool) -> Self {
+        let bar = if enabled && std::io::stderr().is_terminal() {
+            let b = indicatif::ProgressBar::new_spinner();
+            b.enable_steady_tick(Duration::from_millis(120));
+            b
+        } else {
+            indicatif::ProgressBar::hidden()
+        };
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{spinner} {msg} {elapsed}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+        );
+        Self { bar }
+    }
+
+    fn say(&self, what: &str) {
+        self.bar.set_message(what.to_owned());
+    }
+
+    fn finish(&self) {
+        self.bar.finish_and_clear();
+    }
+}
