@@ -553,3 +553,46 @@ fn a_download_cut_short_is_a_reason() {
         "{r:#}"
     );
 }
+
+#[test]
+fn a_refused_connection_is_a_reason() {
+    // Bind, note the port, close: nothing listens there any more.
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let (code, report, _, _) = vet_direct(port, &["alpha", "--timeout", "5"]);
+    assert_eq!(code, 0);
+    let alpha = package(&report, "alpha");
+    assert_eq!(alpha["verdict"], "review");
+    let r = reason(alpha, "index-unavailable").expect("refused");
+    assert!(r["message"].as_str().unwrap().contains("refused"), "{r:#}");
+}
+
+#[test]
+fn sarif_names_each_reason_as_a_rule() {
+    let index = IndexServer::start(scenarios());
+    let tmp = tempfile::tempdir().unwrap();
+    load_reference_data(tmp.path());
+    let out = vet_with(
+        &index,
+        tmp.path(),
+        &["evil-pkg", "--no-deps", "--format", "sarif"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let sarif: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let run = &sarif["runs"][0];
+    let rules: Vec<&str> = run["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    assert!(rules.contains(&"package-not-found"), "{rules:?}");
+    let results = run["results"].as_array().unwrap();
+    assert!(
+        results.iter().any(|r| r["ruleId"] == "known-malicious"),
+        "{results:#?}"
+    );
+}
