@@ -185,10 +185,13 @@ pub fn vet_all(
             deps.uv,
             &v.name,
             &version,
-            vetter.client.index_url(),
-            vetter.cooldown.cutoff,
-            deps.offline,
-            deps.uv_timeout,
+            &uv::Resolution {
+                index: vetter.client.index_url(),
+                cutoff: vetter.cooldown.cutoff,
+                now: vetter.now,
+                offline: deps.offline,
+                timeout: deps.uv_timeout,
+            },
         );
         match resolved {
             Err(why) => v.reasons.push(reason(

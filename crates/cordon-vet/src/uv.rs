@@ -108,18 +108,29 @@ pub fn default_index(uv: &Uv, timeout: Duration) -> Result<Option<String>, Strin
         .map(|u| u.trim().to_owned()))
 }
 
-/// Everything `name==version` brings with it (itself left out), as uv resolves it from
-/// `index` with nothing uploaded after `cutoff`: `(normalised name, version)` pairs.
+/// How dependencies are resolved: from which index, with which cutoff, within what time.
+#[derive(Debug, Clone)]
+pub struct Resolution<'a> {
+    pub index: &'a str,
+    /// Nothing uploaded after this is considered (the cooldown)...
+    pub cutoff: Timestamp,
+    /// ...but the package asked for, up to now: asked for by version, it may be newer, which
+    /// is judged as its own reason, not a failure to resolve.
+    pub now: Timestamp,
+    pub offline: bool,
+    pub timeout: Duration,
+}
+
+/// Everything `name==version` brings with it (itself left out), as uv resolves it:
+/// `(normalised name, version)` pairs.
 pub fn dependencies(
     uv: &Uv,
     name: &str,
     version: &str,
-    index: &str,
-    cutoff: Timestamp,
-    offline: bool,
-    timeout: Duration,
+    how: &Resolution<'_>,
 ) -> Result<Vec<(String, String)>, String> {
-    let cutoff = cutoff.to_string();
+    let cutoff = how.cutoff.to_string();
+    let exempt = format!("{name}={}", how.now);
     let mut args = vec![
         "pip",
         "compile",
@@ -128,14 +139,16 @@ pub fn dependencies(
         "--no-annotate",
         "--quiet",
         "--default-index",
-        index,
+        how.index,
         "--exclude-newer",
         &cutoff,
+        "--exclude-newer-package",
+        &exempt,
     ];
-    if offline {
+    if how.offline {
         args.push("--offline");
     }
-    let out = run(uv, &args, &format!("{name}=={version}\n"), timeout)?;
+    let out = run(uv, &args, &format!("{name}=={version}\n"), how.timeout)?;
     let me = cordon_python::name::normalize(name);
     Ok(parse_pins(&out)
         .into_iter()

@@ -65,20 +65,10 @@ fn render_scan(
     options: &RenderOptions,
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    let paint = |code: &str, text: &str| {
-        if options.color {
-            format!("{code}{text}{RESET}")
-        } else {
-            text.to_owned()
-        }
-    };
+    let paint = |code: &str, text: &str| paint(options, code, text);
     let mut counts = [0usize; 3];
     for a in artifacts {
-        let (code, i) = match a.verdict {
-            "malicious" => ("\x1b[1;31m", 0),
-            "suspicious" => ("\x1b[1;33m", 1),
-            _ => ("\x1b[32m", 2),
-        };
+        let (code, i) = verdict_slot(a.verdict, "malicious", "suspicious");
         counts[i] += 1;
         let what = match (&a.name, &a.version) {
             (Some(n), Some(v)) => format!(" ({n} {v})"),
@@ -139,6 +129,26 @@ fn render_scan(
     writeln!(out, "{}", paint(BOLD, &line))
 }
 
+/// `text` in the colour `code` when colours are on.
+fn paint(options: &RenderOptions, code: &str, text: &str) -> String {
+    if options.color {
+        format!("{code}{text}{RESET}")
+    } else {
+        text.to_owned()
+    }
+}
+
+/// The colour and tally slot of a verdict: `worst` red (0), `middle` yellow (1), else green (2).
+fn verdict_slot(verdict: &str, worst: &str, middle: &str) -> (&'static str, usize) {
+    if verdict == worst {
+        ("\x1b[1;31m", 0)
+    } else if verdict == middle {
+        ("\x1b[1;33m", 1)
+    } else {
+        ("\x1b[32m", 2)
+    }
+}
+
 /// `cordon vet`: one line per package with its verdict, then its reasons (worst first) and
 /// what to do about each.
 fn render_vet(
@@ -146,20 +156,10 @@ fn render_vet(
     options: &RenderOptions,
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    let paint = |code: &str, text: &str| {
-        if options.color {
-            format!("{code}{text}{RESET}")
-        } else {
-            text.to_owned()
-        }
-    };
+    let paint = |code: &str, text: &str| paint(options, code, text);
     let mut counts = [0usize; 3];
     for p in packages {
-        let (code, i) = match p.verdict {
-            "block" => ("\x1b[1;31m", 0),
-            "review" => ("\x1b[1;33m", 1),
-            _ => ("\x1b[32m", 2),
-        };
+        let (code, i) = verdict_slot(p.verdict, "block", "review");
         counts[i] += 1;
         let version = p
             .version

@@ -257,6 +257,7 @@ fn a_release_two_days_old_is_review_and_an_older_one_is_chosen_when_there_is_one
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.starts_with("review  steady 2.0\n"), "{text}");
     assert!(text.contains("release-too-new"), "{text}");
+    assert!(!text.contains("resolution-failed"), "{text}");
     assert!(
         text.contains("= help: wait until the cooldown has passed"),
         "{text}"
