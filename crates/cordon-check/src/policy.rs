@@ -23,6 +23,7 @@ const KEYS: &[&str] = &[
     "ignore",
     "severity",
     "trusted-git-hosts",
+    "agent-decision",
 ];
 const DEFAULT_MIN_COOLDOWN_DAYS: i64 = 7;
 
@@ -47,6 +48,9 @@ pub struct Policy {
     pub allowed_indexes: Vec<String>,
     /// Packages a human approved (for the agent guard).
     pub allow: Vec<String>,
+    /// What the agent guard answers for a dependency nobody approved: `deny`, or `ask` the user
+    /// where the agent's hook protocol can (Claude Code, Cursor; the others deny).
+    pub agent_ask: bool,
     pub ignore: Vec<IgnoreRule>,
     pub severity: BTreeMap<String, Severity>,
     pub trusted_git_hosts: Vec<String>,
@@ -62,6 +66,7 @@ impl Default for Policy {
             min_cooldown,
             allowed_indexes: Vec::new(),
             allow: Vec::new(),
+            agent_ask: false,
             ignore: Vec::new(),
             severity: BTreeMap::new(),
             trusted_git_hosts: Vec::new(),
@@ -144,6 +149,16 @@ impl Policy {
                         .map(|s| normalize(s))
                         .collect();
                 }
+                "agent-decision" => match item.as_str() {
+                    Some("deny") => policy.agent_ask = false,
+                    Some("ask") => policy.agent_ask = true,
+                    _ => {
+                        return Err(err(
+                            item.span(),
+                            "`agent-decision` must be \"deny\" or \"ask\"".into(),
+                        ));
+                    }
+                },
                 "trusted-git-hosts" => {
                     policy.trusted_git_hosts = string_list(path, key, item)?
                         .into_iter()

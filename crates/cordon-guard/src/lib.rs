@@ -1,36 +1,45 @@
 //! The agent guard behind `cordon hook AGENT`: reads an AI coding agent's pre-tool-use hook
 //! payload and answers in that agent's protocol (one file per agent in `protocol/`).
 //!
-//! What is inspected today:
+//! What is inspected:
 //!
 //! - **Shell commands** (Claude Code `Bash`/`PowerShell`, Codex `Bash`, Cursor
-//!   `beforeShellExecution`, Gemini CLI `run_shell_command`, Copilot `bash`): denied when they
-//!   install Python packages, with a reason for the agent — see [`decide_command`] for the exact
-//!   rules. `uv sync --locked` and every command that installs nothing are allowed, silently
-//!   where the protocol allows it. Any other tool call that carries a `command` (an MCP shell
-//!   tool, a shell tool renamed in a newer agent release) is read the same way: fail closed.
+//!   `beforeShellExecution`, Gemini CLI `run_shell_command`, Copilot `bash`): see
+//!   [`decide_command_in`]. Installing a package a person approved (`cordon approve`,
+//!   `[tool.cordon] allow`) or that `uv.lock` names at an accepted version is allowed; so is
+//!   `uv sync --locked` and every command that installs nothing. Anything else that installs is
+//!   denied, with a reason for the agent. Any other tool call that carries a `command` (an MCP
+//!   shell tool, a shell tool renamed in a newer agent release) is read the same way: fail
+//!   closed.
+//! - **File writes and edits** (Claude Code `Write`/`Edit`/`MultiEdit`, Codex `apply_patch`,
+//!   Gemini CLI `write_file`/`replace`, Copilot `create`/`edit`, Cursor `preToolUse` writes):
+//!   judged on the dependency diff of `pyproject.toml`, requirements files, `setup.py`,
+//!   `setup.cfg` and PEP 723 script headers (`edits`, `manifest`, `patch`); lockfiles and the
+//!   approvals are not for agents to write.
 //! - **Unreadable input** (empty, not UTF-8, not JSON, another agent's shape, over
-//!   [`MAX_INPUT`]): denied when the raw text names a Python installer (pip, uv, uvx, pipx,
-//!   poetry, pdm, conda, mamba, pixi, easy_install, …), allowed otherwise; either way
-//!   [`Response::note`] says what was wrong. cordon never crashes on input and always exits 0,
-//!   because Claude Code and Gemini CLI read exit 2 as "block" and other codes as "proceed".
+//!   [`MAX_INPUT`]): denied when the raw text names a Python installer or a dependency file,
+//!   allowed otherwise; either way [`Response::note`] says what was wrong. cordon never crashes
+//!   on input and always exits 0, because Claude Code and Gemini CLI read exit 2 as "block" and
+//!   other codes as "proceed".
 //!
-//! Not inspected yet (allowed silently): file edits (`Write`/`Edit`, `apply_patch`, Gemini
-//! `write_file`/`replace`, Copilot `edit`/`create`), so an agent can still add a dependency by
-//! editing `pyproject.toml`, a requirements file or a PEP 723 script header and then running
-//! `uv sync --locked`/`uv lock`; reads; MCP tools without a `command`; the agents' other hook
-//! events. Approvals (`cordon approve`) do not exist yet either: every package install is
-//! denied, and the agent is told to ask the user.
+//! With `agent-decision = "ask"` in the policy, a refusal for want of an approval is put to the
+//! user instead, where the protocol can (Claude Code, Cursor); the others deny.
 //!
-//! The guard loads no project and spawns nothing: it answers in well under a millisecond.
+//! A tool call that installs nothing is answered without reading anything; the project (its
+//! lock, policy and approvals, [`project::Project`]) is loaded only when a decision needs it.
 
+pub mod approvals;
 mod decide;
+mod edits;
+pub mod manifest;
+pub mod patch;
+pub mod project;
 mod protocol;
 
 use cordon_check::agents::Agent;
 use serde_json::Value;
 
-pub use decide::{Decision, decide_command};
+pub use decide::{Decision, Judge, Outcome, decide_command, decide_command_in};
 
 use crate::protocol::Event;
 
@@ -67,31 +76,90 @@ pub enum InputError {
 
 /// Answers one hook call: `input` is what the agent wrote on stdin.
 pub fn handle(agent: Agent, input: &[u8]) -> Response {
+    let (response, _) = handle_with(agent, input, &|_| None);
+    response
+}
+
+/// [`handle`], with `extra` asked for more words on a refusal (the `--vet` verdicts of the
+/// packages nobody approved), and the outcome returned too.
+pub fn handle_with(
+    agent: Agent,
+    input: &[u8],
+    extra: &dyn Fn(&Outcome) -> Option<String>,
+) -> (Response, Option<Outcome>) {
     match read_event(agent, input) {
-        Ok(Event::Shell(cmd)) => respond(agent, &decide_command(&cmd), None),
-        Ok(Event::Other) => respond(agent, &Decision::Allow, None),
-        Err(err) => {
-            let text = String::from_utf8_lossy(&input[..input.len().min(MAX_INPUT)]);
-            let (decision, verdict) = if cordon_shell::mentions_installer(&text) {
-                (
-                    Decision::Deny(format!(
-                        "cordon could not read the hook input ({err}) and it names a Python installer, so the tool call is blocked. Ask the user to run the command."
-                    )),
-                    "denied: it names a Python installer",
-                )
-            } else {
-                (Decision::Allow, "allowed: it names no Python installer")
-            };
-            let note = format!(
-                "cordon hook {}: {err}; the tool call is {verdict}",
-                agent.as_str()
+        Ok((event, cwd)) => {
+            let cwd = cwd.map_or_else(
+                || std::env::current_dir().unwrap_or_else(|_| std::path::PathBuf::from(".")),
+                std::path::PathBuf::from,
             );
-            respond(agent, &decision, Some(note))
+            let judge = Judge::new(&cwd);
+            let mut outcome = match event {
+                Event::Shell(cmd) => decide_command_in(&cmd, &judge),
+                Event::Edit(edits) => edits::decide_edits(&edits, &judge),
+                Event::Other => Outcome {
+                    decision: Decision::Allow,
+                    unapproved: Vec::new(),
+                },
+            };
+            if let Some(more) = extra(&outcome) {
+                outcome.decision = match outcome.decision {
+                    Decision::Deny(r) => Decision::Deny(format!("{r} {more}")),
+                    Decision::Ask(r) => Decision::Ask(format!("{r} {more}")),
+                    Decision::Allow => Decision::Allow,
+                };
+            }
+            (respond(agent, &outcome.decision, None), Some(outcome))
         }
+        Err(err) => (handle_unreadable(agent, input, &err), None),
     }
 }
 
-fn read_event(agent: Agent, input: &[u8]) -> Result<Event, InputError> {
+fn handle_unreadable(agent: Agent, input: &[u8], err: &InputError) -> Response {
+    let text = String::from_utf8_lossy(&input[..input.len().min(MAX_INPUT)]);
+    let (decision, verdict) = if cordon_shell::mentions_installer(&text) {
+        (
+            Decision::Deny(format!(
+                "cordon could not read the hook input ({err}) and it names a Python installer, so the tool call is blocked. Ask the user to run the command."
+            )),
+            "denied: it names a Python installer",
+        )
+    } else if names_dependency_file(&text) {
+        (
+            Decision::Deny(format!(
+                "cordon could not read the hook input ({err}) and it names a dependency file, so the tool call is blocked. Ask the user to make the change."
+            )),
+            "denied: it names a dependency file",
+        )
+    } else {
+        (Decision::Allow, "allowed: it names no Python installer")
+    };
+    let note = format!(
+        "cordon hook {}: {err}; the tool call is {verdict}",
+        agent.as_str()
+    );
+    respond(agent, &decision, Some(note))
+}
+
+/// True when unreadable input names a file whose edits could add a dependency.
+fn names_dependency_file(text: &str) -> bool {
+    [
+        "pyproject.toml",
+        "requirements",
+        "constraints",
+        "setup.py",
+        "setup.cfg",
+        "# /// script",
+        "uv.lock",
+        "approvals.toml",
+        "cordon.toml",
+    ]
+    .iter()
+    .any(|n| text.contains(n))
+}
+
+/// The event, and the working directory the payload names.
+fn read_event(agent: Agent, input: &[u8]) -> Result<(Event, Option<String>), InputError> {
     if input.len() > MAX_INPUT {
         return Err(InputError::TooLarge);
     }
@@ -104,7 +172,8 @@ fn read_event(agent: Agent, input: &[u8]) -> Result<Event, InputError> {
     if !payload.is_object() {
         return Err(InputError::NotObject);
     }
-    protocol::event(agent, &payload)
+    let event = protocol::event(agent, &payload)?;
+    Ok((event, protocol::cwd(&payload)))
 }
 
 fn respond(agent: Agent, decision: &Decision, note: Option<String>) -> Response {

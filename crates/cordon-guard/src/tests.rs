@@ -202,7 +202,7 @@ fn shell_cases(agent: Agent) {
     assert!(reason.contains("https://example.com/x.sh"), "{reason}");
 
     let (reason, _) = assert_deny(agent, &shell_payload(agent, r#"bash -c "pip install x""#));
-    assert!(reason.contains("would install x."), "{reason}");
+    assert!(reason.contains("would install x,"), "{reason}");
 
     for allowed in ["npm test", "ls -la", "pytest", "uv sync --locked", ""] {
         let r = assert_allow(agent, &shell_payload(agent, allowed));
@@ -262,14 +262,27 @@ fn claude_code() {
     malformed_cases(Agent::Claude);
     let (reason, _) = assert_deny(Agent::Claude, &claude("PowerShell", "pip install rich"));
     assert!(reason.contains("rich"), "{reason}");
-    // Edits, reads and MCP tools are not judged yet, whatever they contain.
+    // A write that adds a dependency nobody approved (no project here: nothing is).
     let write = json!({
         "hook_event_name": "PreToolUse",
         "tool_name": "Write",
         "tool_input": {"file_path": "/home/u/proj/requirements.txt", "content": "requests\n"}
     });
-    let r = assert_allow(Agent::Claude, write.to_string().as_bytes());
+    let (reason, r) = assert_deny(Agent::Claude, write.to_string().as_bytes());
+    assert!(
+        reason.contains("This edit to requirements.txt would add requests,"),
+        "{reason}"
+    );
     assert_eq!(r.note, None);
+    // Files that declare no dependencies are not judged, whatever they contain.
+    let notes = json!({"hook_event_name": "PreToolUse", "tool_name": "Write",
+        "tool_input": {"file_path": "/home/u/proj/NOTES.md", "content": "pip install x\n"}});
+    assert_allow(Agent::Claude, notes.to_string().as_bytes());
+    // An edit without its strings is unreadable; naming a dependency file, it is denied.
+    let bad = json!({"hook_event_name": "PreToolUse", "tool_name": "Edit",
+        "tool_input": {"file_path": "/home/u/proj/pyproject.toml"}});
+    let (_, r) = assert_deny(Agent::Claude, bad.to_string().as_bytes());
+    assert!(r.note.unwrap().contains("without a file path and content"));
     // Any other tool carrying a `command` is read as a shell command (fail closed).
     assert_deny(Agent::Claude, &claude("mcp__shell__run", "pip install x"));
     assert_allow(Agent::Claude, &claude("mcp__shell__run", "ls"));
@@ -295,10 +308,18 @@ fn claude_code() {
 fn codex_cli() {
     shell_cases(Agent::Codex);
     malformed_cases(Agent::Codex);
-    // apply_patch carries a patch in tool_input.command: a file edit, not judged yet.
-    let patch = "*** Begin Patch\n*** Update File: pyproject.toml\n@@\n-dependencies = []\n+dependencies = [\"requests\"]\n*** End Patch\n";
-    let r = assert_allow(Agent::Codex, &codex("apply_patch", patch));
+    // apply_patch carries a patch in tool_input.command: judged on what it adds.
+    let patch =
+        "*** Begin Patch\n*** Add File: requirements.txt\n+requests==2.32.3\n*** End Patch\n";
+    let (reason, r) = assert_deny(Agent::Codex, &codex("apply_patch", patch));
+    assert!(reason.contains("would add requests==2.32.3,"), "{reason}");
     assert_eq!(r.note, None);
+    let notes = "*** Begin Patch\n*** Add File: NOTES.md\n+pip install x\n*** End Patch\n";
+    assert_allow(Agent::Codex, &codex("apply_patch", notes));
+    // A patch to a dependency file that cannot be applied is not waved through.
+    let missing = "*** Begin Patch\n*** Update File: pyproject.toml\n@@\n-dependencies = []\n+dependencies = [\"requests\"]\n*** End Patch\n";
+    let (reason, _) = assert_deny(Agent::Codex, &codex("apply_patch", missing));
+    assert!(reason.contains("could not apply this patch"), "{reason}");
     // Another shell tool name that carries a command is still read (fail closed).
     assert_deny(Agent::Codex, &codex("shell", "pip install x"));
     assert_deny(
@@ -339,7 +360,8 @@ fn cursor_before_shell_execution() {
     assert!(reason.contains("requests"));
     let edit = json!({"hook_event_name": "preToolUse", "tool_name": "Write",
         "tool_input": {"file_path": "requirements.txt", "content": "requests"}});
-    assert_allow(Agent::Cursor, edit.to_string().as_bytes());
+    let (reason, _) = assert_deny(Agent::Cursor, edit.to_string().as_bytes());
+    assert!(reason.contains("would add requests,"), "{reason}");
     // Claude's shape given to Cursor's hook.
     let (_, r) = assert_deny(Agent::Cursor, &claude("Bash", "pip install x"));
     assert!(
@@ -362,7 +384,11 @@ fn gemini_cli() {
     malformed_cases(Agent::Gemini);
     let write = json!({"hook_event_name": "BeforeTool", "tool_name": "write_file",
         "tool_input": {"file_path": "requirements.txt", "content": "requests\n"}});
-    assert_allow(Agent::Gemini, write.to_string().as_bytes());
+    let (reason, _) = assert_deny(Agent::Gemini, write.to_string().as_bytes());
+    assert!(reason.contains("would add requests,"), "{reason}");
+    let notes = json!({"hook_event_name": "BeforeTool", "tool_name": "write_file",
+        "tool_input": {"file_path": "notes.md", "content": "requests\n"}});
+    assert_allow(Agent::Gemini, notes.to_string().as_bytes());
     let after = json!({"hook_event_name": "AfterTool", "tool_name": "run_shell_command",
         "tool_input": {"command": "pip install x"}});
     assert_allow(Agent::Gemini, after.to_string().as_bytes());
@@ -386,14 +412,20 @@ fn github_copilot() {
     // toolArgs as an object is tolerated.
     let obj = json!({"toolName": "bash", "toolArgs": {"command": "uv add flask"}});
     assert_deny(Agent::Copilot, obj.to_string().as_bytes());
-    // Edits are not judged yet.
+    // Files it creates are judged on what they declare.
+    let create = json!({"toolName": "create",
+        "toolArgs": "{\"path\":\"requirements.txt\",\"file_text\":\"flask\\n\"}"});
+    let (reason, _) = assert_deny(Agent::Copilot, create.to_string().as_bytes());
+    assert!(reason.contains("would add flask,"), "{reason}");
+    // An edit without its old text is unreadable; it names a dependency file: denied.
     let edit = json!({"toolName": "edit",
         "toolArgs": "{\"path\":\"requirements.txt\",\"new_str\":\"pip\"}"});
-    assert_allow(Agent::Copilot, edit.to_string().as_bytes());
+    let (_, r) = assert_deny(Agent::Copilot, edit.to_string().as_bytes());
+    assert!(r.note.is_some());
     // toolArgs that is not JSON text.
     let bad = json!({"toolName": "bash", "toolArgs": "pip install x"});
     let (_, r) = assert_deny(Agent::Copilot, bad.to_string().as_bytes());
-    assert!(r.note.unwrap().contains("`toolArgs.command`"));
+    assert!(r.note.unwrap().contains("readable `toolArgs`"));
     let bad = json!({"toolName": "bash", "toolArgs": "{\"cmd\": \"ls\"}"});
     let r = assert_allow(Agent::Copilot, bad.to_string().as_bytes());
     assert!(r.note.is_some());

@@ -443,7 +443,7 @@ fn write_json(path: &Path, doc: &Value) -> Result<(), StoreError> {
 
 /// Writes `bytes` to `path` through a temporary file beside it and a rename, so a reader sees
 /// the old file or the new one, never half of one.
-pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     let dir = path.parent().unwrap_or(Path::new("."));
     fs::create_dir_all(dir)?;

@@ -11,7 +11,7 @@
 
 use serde_json::Value;
 
-use super::{CLAUDE_OTHER_EVENTS, Event, claude, other_event, str_field, tool_event};
+use super::{CLAUDE_OTHER_EVENTS, Event, Tools, claude, other_event, str_field, tool_event};
 use crate::InputError;
 use crate::decide::Decision;
 
@@ -21,12 +21,21 @@ pub(crate) fn event(v: &Value) -> Result<Event, InputError> {
     }
     let tool =
         str_field(v, "tool_name").ok_or_else(|| InputError::Shape("no `tool_name`".to_owned()))?;
-    tool_event(v, tool, &["Bash"], &["apply_patch"])
+    tool_event(
+        v,
+        tool,
+        &Tools {
+            shell: &["Bash"],
+            edit: &[],
+            patch: &["apply_patch"],
+        },
+    )
 }
 
 pub(crate) fn render(decision: &Decision) -> String {
     match decision {
         Decision::Allow => String::new(),
-        Decision::Deny(reason) => claude::pre_tool_use_deny(reason),
+        // Codex rejects `ask` as unsupported and runs the call: a question is a denial here.
+        Decision::Deny(reason) | Decision::Ask(reason) => claude::pre_tool_use_deny(reason),
     }
 }

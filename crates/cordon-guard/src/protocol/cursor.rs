@@ -18,7 +18,7 @@
 
 use serde_json::Value;
 
-use super::{Event, command_text, json_string, other_event, str_field, tool_event};
+use super::{Event, Tools, command_text, json_string, other_event, str_field, tool_event};
 use crate::InputError;
 use crate::decide::Decision;
 
@@ -50,7 +50,15 @@ pub(crate) fn event(v: &Value) -> Result<Event, InputError> {
         let tool = str_field(v, "tool_name").ok_or_else(|| {
             InputError::Shape("a `preToolUse` call without `tool_name`".to_owned())
         })?;
-        return tool_event(v, tool, &["Shell"], &[]);
+        return tool_event(
+            v,
+            tool,
+            &Tools {
+                shell: &["Shell"],
+                edit: &["Write", "Edit", "MultiEdit", "StrReplace"],
+                patch: &[],
+            },
+        );
     }
     // `beforeShellExecution`, or no event name at all: the command is at the top level.
     v.get("command")
@@ -62,9 +70,12 @@ pub(crate) fn event(v: &Value) -> Result<Event, InputError> {
 pub(crate) fn render(decision: &Decision) -> String {
     match decision {
         Decision::Allow => "{\"permission\":\"allow\"}\n".to_owned(),
-        Decision::Deny(reason) => {
-            let r = json_string(reason);
-            format!("{{\"permission\":\"deny\",\"user_message\":{r},\"agent_message\":{r}}}\n")
-        }
+        Decision::Deny(reason) => answer("deny", reason),
+        Decision::Ask(reason) => answer("ask", reason),
     }
+}
+
+fn answer(permission: &str, reason: &str) -> String {
+    let r = json_string(reason);
+    format!("{{\"permission\":\"{permission}\",\"user_message\":{r},\"agent_message\":{r}}}\n")
 }

@@ -11,7 +11,7 @@
 
 use serde_json::Value;
 
-use super::{Event, json_string, other_event, str_field, tool_event};
+use super::{Event, Tools, json_string, other_event, str_field, tool_event};
 use crate::InputError;
 use crate::decide::Decision;
 
@@ -35,13 +35,22 @@ pub(crate) fn event(v: &Value) -> Result<Event, InputError> {
     }
     let tool =
         str_field(v, "tool_name").ok_or_else(|| InputError::Shape("no `tool_name`".to_owned()))?;
-    tool_event(v, tool, &["run_shell_command"], &[])
+    tool_event(
+        v,
+        tool,
+        &Tools {
+            shell: &["run_shell_command"],
+            edit: &["write_file", "replace"],
+            patch: &[],
+        },
+    )
 }
 
 pub(crate) fn render(decision: &Decision) -> String {
     match decision {
         Decision::Allow => "{}\n".to_owned(),
-        Decision::Deny(reason) => format!(
+        // Gemini's hooks cannot ask (its policy engine can): a question is a denial here.
+        Decision::Deny(reason) | Decision::Ask(reason) => format!(
             "{{\"decision\":\"deny\",\"reason\":{}}}\n",
             json_string(reason)
         ),

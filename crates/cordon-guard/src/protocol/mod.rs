@@ -18,8 +18,83 @@ use crate::decide::Decision;
 pub(crate) enum Event {
     /// A shell command the agent is about to run.
     Shell(String),
-    /// Any other tool call (file edits, reads, MCP tools) or another hook event: not judged yet.
+    /// File writes and edits the agent is about to make.
+    Edit(Vec<FileEdit>),
+    /// Any other tool call (reads, MCP tools without a command) or another hook event.
     Other,
+}
+
+/// One file a tool call writes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct FileEdit {
+    /// As the agent gave it (absolute, or relative to the working directory).
+    pub path: String,
+    pub op: EditOp,
+}
+
+/// How the file changes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum EditOp {
+    /// The whole new content.
+    Write(String),
+    /// String replacements, applied in order: `(old, new, replace_all)`.
+    Replace(Vec<(String, String, bool)>),
+    /// A Codex `apply_patch` patch (it names its own files; `path` is empty).
+    Patch(String),
+}
+
+/// The file edit of a Claude-shaped tool call's `tool_input` (`file_path` or `path`, with
+/// `content`/`file_text` for a write, `old_string`/`old_str` and `new_string`/`new_str` for a
+/// replacement, `edits` for several): the shapes of Claude Code, Cursor, Gemini CLI and
+/// Copilot. A tool input of none of these shapes is unreadable input.
+pub(crate) fn file_edit(input: &Value, tool: &str) -> Result<Event, InputError> {
+    let shape = || InputError::Shape(format!("a `{tool}` call without a file path and content"));
+    let text = |keys: &[&str]| {
+        keys.iter()
+            .find_map(|k| input.get(*k).and_then(Value::as_str))
+    };
+    let path = text(&["file_path", "path", "filePath"]).ok_or_else(shape)?;
+    let op = if let Some(content) = text(&["content", "file_text", "fileText"]) {
+        EditOp::Write(content.to_owned())
+    } else if let Some(edits) = input.get("edits").and_then(Value::as_array) {
+        let mut out = Vec::with_capacity(edits.len());
+        for e in edits {
+            out.push(replacement(e).ok_or_else(shape)?);
+        }
+        EditOp::Replace(out)
+    } else {
+        EditOp::Replace(vec![replacement(input).ok_or_else(shape)?])
+    };
+    Ok(Event::Edit(vec![FileEdit {
+        path: path.to_owned(),
+        op,
+    }]))
+}
+
+fn replacement(v: &Value) -> Option<(String, String, bool)> {
+    let text = |keys: &[&str]| keys.iter().find_map(|k| v.get(*k).and_then(Value::as_str));
+    let old = text(&["old_string", "old_str", "oldString"])?;
+    let new = text(&["new_string", "new_str", "newString"])?;
+    let all = v
+        .get("replace_all")
+        .and_then(Value::as_bool)
+        .unwrap_or(false)
+        || v.get("expected_replacements")
+            .and_then(Value::as_u64)
+            .is_some_and(|n| n > 1);
+    Some((old.to_owned(), new.to_owned(), all))
+}
+
+/// The working directory the payload names (`cwd`, else Cursor's first `workspace_roots`).
+pub(crate) fn cwd(payload: &Value) -> Option<String> {
+    str_field(payload, "cwd").map(str::to_owned).or_else(|| {
+        payload
+            .get("workspace_roots")
+            .and_then(Value::as_array)
+            .and_then(|a| a.first())
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+    })
 }
 
 /// Reads the agent's payload (a JSON object).
@@ -104,21 +179,37 @@ pub(crate) fn command_text(v: &Value) -> Option<String> {
     }
 }
 
+/// The tools of one agent, by what they do.
+pub(crate) struct Tools<'a> {
+    /// Shell tools: `tool_input.command`.
+    pub shell: &'a [&'a str],
+    /// File writes and edits: [`file_edit`] of `tool_input`.
+    pub edit: &'a [&'a str],
+    /// Codex's `apply_patch`: the patch in `tool_input.command` (or `tool_input.input`).
+    pub patch: &'a [&'a str],
+}
+
 /// The event of a Claude-shaped tool call (`tool_name`, `tool_input`): a shell tool's
-/// `tool_input.command` (missing or of the wrong type is unreadable input); nothing for the
-/// file-edit tools in `not_shell`; and for any other tool (MCP tools, tools renamed in a newer
-/// release) its `tool_input.command` when it has one — fail closed.
-pub(crate) fn tool_event(
-    v: &Value,
-    tool: &str,
-    shell: &[&str],
-    not_shell: &[&str],
-) -> Result<Event, InputError> {
-    if shell.contains(&tool) {
+/// `tool_input.command` (missing or of the wrong type is unreadable input); a file edit; and for
+/// any other tool (MCP tools, tools renamed in a newer release) its `tool_input.command` when it
+/// has one — fail closed.
+pub(crate) fn tool_event(v: &Value, tool: &str, tools: &Tools<'_>) -> Result<Event, InputError> {
+    if tools.shell.contains(&tool) {
         return tool_input_command(v, tool);
     }
-    if not_shell.contains(&tool) {
-        return Ok(Event::Other);
+    let input = v.get("tool_input").unwrap_or(&Value::Null);
+    if tools.edit.contains(&tool) {
+        return file_edit(input, tool);
+    }
+    if tools.patch.contains(&tool) {
+        let patch = ["command", "input", "patch"]
+            .iter()
+            .find_map(|k| input.get(*k).and_then(command_text))
+            .ok_or_else(|| InputError::Shape(format!("a `{tool}` call without its patch")))?;
+        return Ok(Event::Edit(vec![FileEdit {
+            path: String::new(),
+            op: EditOp::Patch(patch),
+        }]));
     }
     Ok(v.get("tool_input")
         .and_then(|input| input.get("command"))
