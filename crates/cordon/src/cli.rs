@@ -29,6 +29,9 @@ pub enum Command {
     Scan(ScanArgs),
     /// Agent hook: read the agent's pre-tool-use JSON on stdin and answer in its protocol.
     Hook(HookArgs),
+    /// Record a person's approval of packages for AI coding agents to add (runs `cordon vet`
+    /// first and shows its verdict).
+    Approve(ApproveArgs),
     /// Reference data: popular package names, malicious-package records, advisories.
     Intel(IntelArgs),
 }
@@ -204,6 +207,35 @@ pub struct HookArgs {
     /// The agent whose hook protocol to speak.
     #[arg(value_enum)]
     pub agent: HookAgent,
+    /// On a refusal, add `cordon vet`'s verdict on the packages nobody approved to the reason
+    /// (network; at most a few seconds).
+    #[arg(long)]
+    pub vet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ApproveArgs {
+    /// Packages to approve: `NAME` (any version) or `NAME==VERSION`.
+    #[arg(required = true, value_name = "NAME[==VERSION]")]
+    pub packages: Vec<String>,
+    /// Why the project needs it (recorded with the approval).
+    #[arg(long, required = true)]
+    pub reason: String,
+    /// The project (default: the one containing the current directory).
+    #[arg(long, value_name = "PATH")]
+    pub project: Option<PathBuf>,
+    /// Record the approval even when `cordon vet` judges a package `block`.
+    #[arg(long)]
+    pub force: bool,
+    /// Do not ask for confirmation (without a terminal, it is required).
+    #[arg(short, long)]
+    pub yes: bool,
+    /// Do not run `cordon vet` first.
+    #[arg(long)]
+    pub no_vet: bool,
+    /// The moment recorded (RFC 3339) instead of the clock; also `CORDON_NOW`.
+    #[arg(long)]
+    pub now: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]

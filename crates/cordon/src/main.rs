@@ -1,6 +1,7 @@
 //! The `cordon` binary: argument parsing, wiring and exit codes. Business rules live in the
 //! library crates; this file only connects them.
 
+mod approve_cmd;
 mod cli;
 mod errors;
 mod hook_cmd;
@@ -157,7 +158,25 @@ fn run(cli: &Cli) -> anyhow::Result<u8> {
             let now = resolve_now(args.now.as_deref(), &env)?;
             init_cmd::run(args, cli.global.format, cli.global.offline, &env, now)
         }
-        Command::Hook(args) => hook_cmd::run(args.agent.into()),
+        Command::Hook(args) => hook_cmd::run(args.agent.into(), args.vet),
+        Command::Approve(args) => {
+            let env = Env::from_process();
+            let now = resolve_now(args.now.as_deref(), &env)?;
+            let options = RenderOptions {
+                color: use_color(cli.global.color, std::io::stdout().is_terminal()),
+                tool_version: env!("CARGO_PKG_VERSION"),
+            };
+            approve_cmd::run(
+                args,
+                &approve_cmd::Ctx {
+                    options: &options,
+                    offline: cli.global.offline,
+                    progress: !cli.global.no_progress,
+                    env: &env,
+                    now,
+                },
+            )
+        }
         Command::Intel(args) => {
             let env = Env::from_process();
             let now = resolve_now(None, &env)?;
@@ -203,6 +222,20 @@ fn run(cli: &Cli) -> anyhow::Result<u8> {
 /// The reference data for the name checks, with a note on stderr when it is missing or stale
 /// (the checks that need it then do not run).
 pub(crate) fn load_names(now: jiff::Timestamp) -> Option<std::sync::Arc<cordon_check::Names>> {
+    names_from_store(now, true)
+}
+
+/// [`load_names`] without notes on stderr (for the agent hook, whose stderr a user may see).
+pub(crate) fn load_names_quietly(
+    now: jiff::Timestamp,
+) -> Option<std::sync::Arc<cordon_check::Names>> {
+    names_from_store(now, false)
+}
+
+fn names_from_store(
+    now: jiff::Timestamp,
+    notes: bool,
+) -> Option<std::sync::Arc<cordon_check::Names>> {
     let store = cordon_intel::store::Store::default_location()?;
     let read = || -> Result<_, cordon_intel::store::StoreError> {
         Ok((
@@ -215,11 +248,16 @@ pub(crate) fn load_names(now: jiff::Timestamp) -> Option<std::sync::Arc<cordon_c
     let (popular, malicious, advisories, status) = match read() {
         Ok(v) => v,
         Err(e) => {
-            eprintln!("cordon: warning: reference data unreadable, name checks skipped: {e}");
+            if notes {
+                eprintln!("cordon: warning: reference data unreadable, name checks skipped: {e}");
+            }
             return None;
         }
     };
     if popular.is_none() && malicious.is_none() && advisories.is_none() {
+        if !notes {
+            return None;
+        }
         eprintln!(
             "cordon: note: no reference data, so typosquat-suspect, known-malicious and \
              known-vulnerable did not run: load it with `cordon intel update` (offline: `cordon \
@@ -229,6 +267,7 @@ pub(crate) fn load_names(now: jiff::Timestamp) -> Option<std::sync::Arc<cordon_c
     }
     for (kind, part) in &status {
         if let Some(t) = part.updated
+            && notes
             && intel_cmd::stale(t, now)
         {
             eprintln!(

@@ -30,6 +30,25 @@ pub struct Ctx<'a> {
     pub now: Timestamp,
 }
 
+/// What to vet, and how: `cordon vet`'s options, also used by `cordon approve` and
+/// `cordon hook --vet`.
+pub struct Plan<'a> {
+    pub requests: Vec<Request>,
+    pub project_dir: PathBuf,
+    pub index_url: Option<&'a str>,
+    pub deps: bool,
+    pub max_deps: usize,
+    pub timeout: Duration,
+    pub deps_time_limit: Duration,
+    pub scan: bool,
+    pub offline: bool,
+    pub progress: bool,
+    pub env: &'a Env,
+    pub now: Timestamp,
+    /// Say on stderr when reference data is missing or stale.
+    pub notes: bool,
+}
+
 /// Runs `cordon vet`; returns the exit code.
 pub fn run(args: &VetArgs, cx: &Ctx<'_>) -> anyhow::Result<u8> {
     let requests = args
@@ -38,83 +57,21 @@ pub fn run(args: &VetArgs, cx: &Ctx<'_>) -> anyhow::Result<u8> {
         .map(|p| Request::parse(p))
         .collect::<Result<Vec<_>, _>>()
         .map_err(anyhow::Error::msg)?;
-    let dir = args.project.clone().unwrap_or_else(|| PathBuf::from("."));
-    let project = match Project::load(&dir, cx.env) {
-        Ok(p) => Some(p),
-        // No project here: vet with the defaults.
-        Err(ProjectError::NotFound(_)) => None,
-        Err(e) => return Err(e.into()),
-    };
-    let policy = match &project {
-        Some(p) => Policy::load(&p.root, p.pyproject.as_ref())?,
-        None => Policy::default(),
-    };
-    let cooldown = cooldown(project.as_ref(), &policy, cx.now);
-    let uv_dir = project.as_ref().map_or(dir.clone(), |p| p.root.clone());
-    let uv = uv::find(cx.env.get("CORDON_UV"), &uv_dir);
-    let index = index_url(args, cx.env, uv.as_ref(), project.as_ref())?;
-
-    let cache = Fetcher::default_cache_dir()
-        .context("no cache directory: set CORDON_CACHE_DIR (or HOME)")?;
-    let fetcher =
-        Fetcher::new(cache, cx.offline).with_timeout(Duration::from_secs(args.timeout.max(1)));
-    let names = crate::load_names(cx.now);
-    let vetter = Vetter {
-        client: IndexClient::new(&fetcher, &index),
-        fetcher: &fetcher,
-        names: names.as_deref(),
-        now: cx.now,
-        cooldown,
-        target: cordon_python::wheel_tags::Target::current(),
+    let mut vetted = vet(&Plan {
+        requests,
+        project_dir: args.project.clone().unwrap_or_else(|| PathBuf::from(".")),
+        index_url: args.index_url.as_deref(),
+        deps: !args.no_deps,
+        max_deps: args.max_deps,
+        timeout: Duration::from_secs(args.timeout.max(1)),
+        deps_time_limit: Duration::from_secs(args.deps_time_limit),
         scan: !args.no_scan,
-    };
-    let locked: HashMap<String, String> = project
-        .as_ref()
-        .and_then(|p| p.lock.as_ref())
-        .map(|l| {
-            l.packages
-                .iter()
-                .filter_map(|p| Some((cordon_python::name::normalize(&p.name), p.version.clone()?)))
-                .collect()
-        })
-        .unwrap_or_default();
-
-    let spinner = Spinner::new(cx.progress);
-    let say = |what: &str| spinner.say(what);
-    let mut vetted = match (&uv, args.no_deps) {
-        (_, true) => cordon_vet::vet_all(&vetter, &requests, None, &say),
-        (Some(uv), false) => {
-            let deps = Deps {
-                uv,
-                locked: &locked,
-                max_packages: args.max_deps,
-                deadline: Instant::now() + Duration::from_secs(args.deps_time_limit),
-                uv_timeout: Duration::from_secs(args.deps_time_limit.max(1)),
-                offline: cx.offline,
-            };
-            cordon_vet::vet_all(&vetter, &requests, Some(&deps), &say)
-        }
-        (None, false) => {
-            let mut v = cordon_vet::vet_all(&vetter, &requests, None, &say);
-            for p in &mut v {
-                p.reasons.push(
-                    cordon_diagnostics::Finding::new(
-                        reasons::RESOLUTION_FAILED.id,
-                        reasons::RESOLUTION_FAILED.severity,
-                        "uv was not found, so what it would bring in was not resolved",
-                        "install uv or set CORDON_UV; or pass `--no-deps` to vet only the named \
-                         packages",
-                        cordon_diagnostics::Where::Project,
-                    )
-                    .with_package(p.name.clone(), p.version.clone()),
-                );
-                p.verdict = Verdict::of(&p.reasons);
-            }
-            v
-        }
-    };
-    spinner.finish();
-
+        offline: cx.offline,
+        progress: cx.progress,
+        env: cx.env,
+        now: cx.now,
+        notes: true,
+    })?;
     for v in &mut vetted {
         v.reasons.sort_by_key(|f| std::cmp::Reverse(f.severity));
     }
@@ -144,6 +101,91 @@ pub fn run(args: &VetArgs, cx: &Ctx<'_>) -> anyhow::Result<u8> {
     ))
 }
 
+/// Vets what `plan` names.
+pub fn vet(plan: &Plan<'_>) -> anyhow::Result<Vec<cordon_vet::Vetted>> {
+    let dir = &plan.project_dir;
+    let project = match Project::load(dir, plan.env) {
+        Ok(p) => Some(p),
+        // No project here: vet with the defaults.
+        Err(ProjectError::NotFound(_)) => None,
+        Err(e) => return Err(e.into()),
+    };
+    let policy = match &project {
+        Some(p) => Policy::load(&p.root, p.pyproject.as_ref())?,
+        None => Policy::default(),
+    };
+    let cooldown = cooldown(project.as_ref(), &policy, plan.now);
+    let uv_dir = project.as_ref().map_or(dir.clone(), |p| p.root.clone());
+    let uv = uv::find(plan.env.get("CORDON_UV"), &uv_dir);
+    let index = index_url(plan.index_url, plan.env, uv.as_ref(), project.as_ref())?;
+
+    let cache = Fetcher::default_cache_dir()
+        .context("no cache directory: set CORDON_CACHE_DIR (or HOME)")?;
+    let fetcher = Fetcher::new(cache, plan.offline).with_timeout(plan.timeout);
+    let names = if plan.notes {
+        crate::load_names(plan.now)
+    } else {
+        crate::load_names_quietly(plan.now)
+    };
+    let vetter = Vetter {
+        client: IndexClient::new(&fetcher, &index),
+        fetcher: &fetcher,
+        names: names.as_deref(),
+        now: plan.now,
+        cooldown,
+        target: cordon_python::wheel_tags::Target::current(),
+        scan: plan.scan,
+    };
+    let locked: HashMap<String, String> = project
+        .as_ref()
+        .and_then(|p| p.lock.as_ref())
+        .map(|l| {
+            l.packages
+                .iter()
+                .filter_map(|p| Some((cordon_python::name::normalize(&p.name), p.version.clone()?)))
+                .collect()
+        })
+        .unwrap_or_default();
+
+    let spinner = Spinner::new(plan.progress);
+    let say = |what: &str| spinner.say(what);
+    let requests = &plan.requests;
+    let vetted = match (&uv, plan.deps) {
+        (_, false) => cordon_vet::vet_all(&vetter, requests, None, &say),
+        (Some(uv), true) => {
+            let deps = Deps {
+                uv,
+                locked: &locked,
+                max_packages: plan.max_deps,
+                deadline: Instant::now() + plan.deps_time_limit,
+                uv_timeout: plan.deps_time_limit.max(Duration::from_secs(1)),
+                offline: plan.offline,
+            };
+            cordon_vet::vet_all(&vetter, requests, Some(&deps), &say)
+        }
+        (None, true) => {
+            let mut v = cordon_vet::vet_all(&vetter, requests, None, &say);
+            for p in &mut v {
+                p.reasons.push(
+                    cordon_diagnostics::Finding::new(
+                        reasons::RESOLUTION_FAILED.id,
+                        reasons::RESOLUTION_FAILED.severity,
+                        "uv was not found, so what it would bring in was not resolved",
+                        "install uv or set CORDON_UV; or pass `--no-deps` to vet only the named \
+                         packages",
+                        cordon_diagnostics::Where::Project,
+                    )
+                    .with_package(p.name.clone(), p.version.clone()),
+                );
+                p.verdict = Verdict::of(&p.reasons);
+            }
+            v
+        }
+    };
+    spinner.finish();
+    Ok(vetted)
+}
+
 /// The cooldown to judge against: the project's `exclude-newer` or the policy's
 /// `min-cooldown`, whichever is longer.
 fn cooldown(project: Option<&Project>, policy: &Policy, now: Timestamp) -> Cooldown {
@@ -171,13 +213,13 @@ fn cooldown(project: Option<&Project>, policy: &Policy, now: Timestamp) -> Coold
 /// DESIGN principle 4: `--index-url`, `CORDON_INDEX_URL`, what uv would use here, the
 /// registry the lock records.
 fn index_url(
-    args: &VetArgs,
+    flag: Option<&str>,
     env: &Env,
     uv: Option<&uv::Uv>,
     project: Option<&Project>,
 ) -> anyhow::Result<String> {
-    if let Some(u) = &args.index_url {
-        return Ok(u.clone());
+    if let Some(u) = flag {
+        return Ok(u.to_owned());
     }
     if let Some(u) = env.get("CORDON_INDEX_URL").filter(|u| !u.is_empty()) {
         return Ok(u.to_owned());

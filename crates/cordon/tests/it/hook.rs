@@ -145,7 +145,7 @@ fn hook_gemini() {
     };
     let got = json_of(&hook("gemini", payload(r#"bash -c "pip install x""#)));
     assert_eq!(got["decision"], "deny");
-    assert!(got["reason"].as_str().unwrap().contains("would install x."));
+    assert!(got["reason"].as_str().unwrap().contains("would install x,"));
     assert_eq!(got.as_object().unwrap().len(), 2);
     let run = hook("gemini", payload("pytest"));
     assert_eq!(json_of(&run), json!({}));

@@ -10,6 +10,7 @@ mod harness;
 mod harness_selftest;
 
 mod check;
+mod guard;
 mod hook;
 mod init;
 mod intel;
