@@ -105,6 +105,73 @@ fn shell_payload(agent: Agent, command: &str) -> Vec<u8> {
     }
 }
 
+/// A tool call replacing whole lines `old` with `new` in `file` (under `dir`), in the agent's
+/// own edit tool: Claude Code `Edit`, Codex `apply_patch`, Cursor `preToolUse` `Write` (the new
+/// content whole), Gemini CLI `replace`, Copilot `edit`.
+fn edit_payload(agent: Agent, dir: &std::path::Path, file: &str, old: &str, new: &str) -> Vec<u8> {
+    let path = dir.join(file);
+    let cwd = dir.to_string_lossy();
+    match agent {
+        Agent::Claude => json!({"session_id": "s", "cwd": cwd, "hook_event_name": "PreToolUse",
+            "permission_mode": "acceptEdits", "tool_name": "Edit", "tool_use_id": "t",
+            "tool_input": {"file_path": path, "old_string": old, "new_string": new, "replace_all": false}}),
+        Agent::Codex => {
+            let (minus, plus) = (prefixed(old, '-'), prefixed(new, '+'));
+            let patch = format!("*** Begin Patch\n*** Update File: {file}\n@@\n{minus}{plus}*** End Patch\n");
+            json!({"session_id": "s", "turn_id": "t", "cwd": cwd, "hook_event_name": "PreToolUse",
+                "model": "gpt-5", "permission_mode": "default", "tool_name": "apply_patch",
+                "tool_input": {"command": patch}, "tool_use_id": "c"})
+        }
+        Agent::Cursor => {
+            let text = std::fs::read_to_string(&path).unwrap().replacen(old, new, 1);
+            json!({"conversation_id": "c", "generation_id": "g", "hook_event_name": "preToolUse",
+                "workspace_roots": [cwd], "tool_name": "Write",
+                "tool_input": {"file_path": path, "content": text}})
+        }
+        Agent::Gemini => json!({"session_id": "s", "cwd": cwd, "hook_event_name": "BeforeTool",
+            "timestamp": "2026-01-15T10:30:00Z", "tool_name": "replace",
+            "tool_input": {"file_path": path, "old_string": old, "new_string": new}}),
+        Agent::Copilot => json!({"timestamp": 1_704_614_600_000_u64, "cwd": cwd, "toolName": "edit",
+            "toolArgs": json!({"path": path, "old_str": old, "new_str": new}).to_string()}),
+    }
+    .to_string()
+    .into_bytes()
+}
+
+/// Every line of `text` after `mark`, as a patch writes them.
+fn prefixed(text: &str, mark: char) -> String {
+    let mut out = String::new();
+    for line in text.lines() {
+        out.push(mark);
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
+}
+
+/// A tool call creating `file` (under `dir`) with `content`, in the agent's own tool.
+fn create_payload(agent: Agent, dir: &std::path::Path, file: &str, content: &str) -> Vec<u8> {
+    let path = dir.join(file);
+    let cwd = dir.to_string_lossy();
+    match agent {
+        Agent::Claude => json!({"cwd": cwd, "hook_event_name": "PreToolUse", "tool_name": "Write",
+            "tool_input": {"file_path": path, "content": content}}),
+        Agent::Codex => {
+            let plus = prefixed(content, '+');
+            json!({"cwd": cwd, "hook_event_name": "PreToolUse", "tool_name": "apply_patch",
+                "tool_input": {"command": format!("*** Begin Patch\n*** Add File: {file}\n{plus}*** End Patch\n")}})
+        }
+        Agent::Cursor => json!({"hook_event_name": "preToolUse", "workspace_roots": [cwd],
+            "tool_name": "Write", "tool_input": {"file_path": path, "content": content}}),
+        Agent::Gemini => json!({"cwd": cwd, "hook_event_name": "BeforeTool", "tool_name": "write_file",
+            "tool_input": {"file_path": path, "content": content}}),
+        Agent::Copilot => json!({"cwd": cwd, "toolName": "create",
+            "toolArgs": json!({"path": path, "file_text": content}).to_string()}),
+    }
+    .to_string()
+    .into_bytes()
+}
+
 // ---- expected answers ----
 
 fn allow_stdout(agent: Agent) -> &'static str {
@@ -210,6 +277,50 @@ fn shell_cases(agent: Agent) {
     }
 }
 
+/// Edits judged on the dependency diff, in a project with no lock and no approvals.
+fn edit_cases(agent: Agent) {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let deps = "    \"alpha==1.0\",\n    \"beta==2.0\",\n";
+    std::fs::write(
+        d.join("pyproject.toml"),
+        format!("[project]\nname = \"app\"\nversion = \"0.1.0\"\ndependencies = [\n{deps}]\n"),
+    )
+    .unwrap();
+    // Reordering the dependencies changes none of them.
+    let reordered = "    \"beta==2.0\",\n    \"alpha==1.0\",\n";
+    let r = assert_allow(
+        agent,
+        &edit_payload(agent, d, "pyproject.toml", deps, reordered),
+    );
+    assert_eq!(r.note, None);
+    // Adding one nobody approved.
+    let added = "    \"alpha==1.0\",\n    \"beta==2.0\",\n    \"flask>=3\",\n";
+    let (reason, _) = assert_deny(
+        agent,
+        &edit_payload(agent, d, "pyproject.toml", deps, added),
+    );
+    assert!(
+        reason.starts_with("This edit to pyproject.toml would add flask>=3, which no one approved"),
+        "{agent:?}: {reason}"
+    );
+    assert!(
+        reason.contains("`cordon approve flask --reason TEXT`"),
+        "{reason}"
+    );
+    // A PEP 723 script header.
+    let script = "# /// script\n# dependencies = [\"requests<3\"]\n# ///\nimport requests\n";
+    let (reason, _) = assert_deny(agent, &create_payload(agent, d, "fetch.py", script));
+    assert!(
+        reason.contains("This edit to fetch.py would add requests<3,"),
+        "{reason}"
+    );
+    assert_allow(
+        agent,
+        &create_payload(agent, d, "plain.py", "import requests\n"),
+    );
+}
+
 fn malformed_cases(agent: Agent) {
     for input in [
         &b""[..],
@@ -258,6 +369,7 @@ fn malformed_cases(agent: Agent) {
 
 #[test]
 fn claude_code() {
+    edit_cases(Agent::Claude);
     shell_cases(Agent::Claude);
     malformed_cases(Agent::Claude);
     let (reason, _) = assert_deny(Agent::Claude, &claude("PowerShell", "pip install rich"));
@@ -306,6 +418,7 @@ fn claude_code() {
 
 #[test]
 fn codex_cli() {
+    edit_cases(Agent::Codex);
     shell_cases(Agent::Codex);
     malformed_cases(Agent::Codex);
     // apply_patch carries a patch in tool_input.command: judged on what it adds.
@@ -340,6 +453,7 @@ fn codex_cli() {
 
 #[test]
 fn cursor_before_shell_execution() {
+    edit_cases(Agent::Cursor);
     shell_cases(Agent::Cursor);
     malformed_cases(Agent::Cursor);
     // Without an event name, a top-level command is still read.
@@ -380,6 +494,7 @@ fn cursor_before_shell_execution() {
 
 #[test]
 fn gemini_cli() {
+    edit_cases(Agent::Gemini);
     shell_cases(Agent::Gemini);
     malformed_cases(Agent::Gemini);
     let write = json!({"hook_event_name": "BeforeTool", "tool_name": "write_file",
@@ -405,6 +520,7 @@ fn gemini_cli() {
 
 #[test]
 fn github_copilot() {
+    edit_cases(Agent::Copilot);
     shell_cases(Agent::Copilot);
     malformed_cases(Agent::Copilot);
     let (reason, _) = assert_deny(Agent::Copilot, &copilot("powershell", "pip install rich"));
