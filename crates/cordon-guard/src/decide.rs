@@ -179,13 +179,19 @@ pub fn decide_command(cmd: &str) -> Decision {
 /// Decides on one shell command line in the project `judge` knows (loaded only when the
 /// command installs something).
 pub fn decide_command_in(cmd: &str, judge: &Judge<'_>) -> Outcome {
-    if let Some(reason) = touches_approvals(cmd) {
+    if let Some(reason) = writes_approvals(cmd) {
         return Outcome {
             decision: Decision::Deny(reason),
             unapproved: Vec::new(),
         };
     }
     let analysis = cordon_shell::analyze(cmd);
+    if !analysis.approvals.is_empty() {
+        return Outcome {
+            decision: Decision::Deny(NO_SELF_APPROVAL.to_owned()),
+            unapproved: Vec::new(),
+        };
+    }
     if analysis.intents.is_empty()
         && analysis.remote_scripts.is_empty()
         && !analysis.unparsed.iter().any(|u| u.mentions_installer)
@@ -198,52 +204,43 @@ pub fn decide_command_in(cmd: &str, judge: &Judge<'_>) -> Outcome {
     decide_analysis(cmd, &analysis, judge)
 }
 
-/// A denial when the command runs `cordon approve` or writes the approvals file: approvals are
-/// a human's to give.
-fn touches_approvals(cmd: &str) -> Option<String> {
-    let words: Vec<&str> = cmd
-        .split(|c: char| {
-            c.is_whitespace() || matches!(c, ';' | '&' | '|' | '(' | ')' | '`' | '\'' | '"')
-        })
-        .filter(|w| !w.is_empty())
-        .collect();
-    let runs_approve = words.windows(2).any(|w| {
-        let exe = w[0].rsplit('/').next().unwrap_or(w[0]);
-        (exe == "cordon" || exe == "cordon.exe") && w[1] == "approve"
-    });
-    if runs_approve {
-        return Some(
-            "`cordon approve` records a human's approval, so an agent may not run it. Ask the user to approve the package (they can run `cordon approve NAME --reason TEXT` themselves)."
-                .to_owned(),
-        );
+/// A denial when the command writes the approvals file from the shell: approvals are a
+/// person's to give.
+fn writes_approvals(cmd: &str) -> Option<String> {
+    if !(cmd.contains(".cordon/approvals") || cmd.contains(".cordon\\approvals")) {
+        return None;
     }
-    let writes = ['>', '<'].iter().any(|c| cmd.contains(*c))
-        || words.iter().any(|w| {
-            matches!(
-                *w,
-                "tee"
-                    | "sed"
-                    | "cp"
-                    | "mv"
-                    | "rm"
-                    | "python"
-                    | "python3"
-                    | "perl"
-                    | "dd"
-                    | "truncate"
-                    | "install"
-                    | "ln"
-                    | "awk"
-            )
-        });
-    if writes && (cmd.contains(".cordon/approvals") || cmd.contains(".cordon\\approvals")) {
-        return Some(
-            "The approvals file (.cordon/approvals.toml) is a human's record, so an agent may not write it. Ask the user to approve the package with `cordon approve NAME --reason TEXT`."
-                .to_owned(),
-        );
-    }
-    None
+    let writes = cmd.contains('>')
+        || cmd
+            .split(|c: char| c.is_whitespace() || matches!(c, ';' | '&' | '|' | '(' | ')'))
+            .any(|w| {
+                matches!(
+                    w.rsplit('/').next().unwrap_or(w),
+                    "tee"
+                        | "sed"
+                        | "cp"
+                        | "mv"
+                        | "rm"
+                        | "python"
+                        | "python3"
+                        | "perl"
+                        | "dd"
+                        | "truncate"
+                        | "install"
+                        | "ln"
+                        | "awk"
+                        | "ed"
+                        | "git"
+                )
+            });
+    writes.then(|| {
+        "The approvals file (.cordon/approvals.toml) is a person's record, so an agent may not write it. Ask the user to approve the package with `cordon approve NAME --reason TEXT`."
+            .to_owned()
+    })
 }
+
+/// Why an agent may not run `cordon approve`.
+const NO_SELF_APPROVAL: &str = "`cordon approve` records a person's approval, so an agent may not run it. Ask the user to approve the package (they can run `cordon approve NAME --reason TEXT` themselves).";
 
 fn decide_analysis(src: &str, a: &Analysis, judge: &Judge<'_>) -> Outcome {
     let mut reasons = Reasons::default();
@@ -774,6 +771,26 @@ mod tests {
         assert!(decide_command("pip install $PKG").is_deny());
         let r = reason(r#"uv sync --locked "$@""#);
         assert!(r.contains("known only at run time"), "{r}");
+    }
+
+    #[test]
+    fn agents_may_not_approve() {
+        for cmd in [
+            "cordon approve flask --reason x",
+            "/usr/local/bin/cordon --offline approve flask --reason x --yes",
+            "cd app && bash -c 'cordon approve flask --reason x'",
+            "echo '[[approval]]' >> .cordon/approvals.toml",
+        ] {
+            assert!(decide_command(cmd).is_deny(), "`{cmd}` should be denied");
+        }
+        for cmd in [
+            "git commit -m 'run cordon approve later'",
+            "cordon vet flask",
+            "cat .cordon/approvals.toml",
+            "echo cordon approve",
+        ] {
+            allowed(cmd);
+        }
     }
 
     #[test]

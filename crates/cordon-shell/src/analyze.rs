@@ -162,6 +162,7 @@ pub(crate) fn run(src: &str) -> Analysis {
     a.out.intents.sort_by_key(|i| i.span.start);
     a.out.remote_scripts.sort_by_key(|r| r.span.start);
     a.out.unparsed.sort_by_key(|u| u.span.start);
+    a.out.approvals.sort_by_key(|r| r.start);
     a.out
 }
 
@@ -626,6 +627,17 @@ impl Analyzer {
                         break;
                     }
                     i += 1;
+                }
+                Stage::Other
+            }
+            "cordon" | "cordon.exe" => {
+                // Global options may come before the subcommand.
+                if rest
+                    .iter()
+                    .find(|a| !a.text.starts_with('-'))
+                    .is_some_and(|a| a.is("approve"))
+                {
+                    self.out.approvals.push(cmd.span.clone());
                 }
                 Stage::Other
             }

@@ -15,6 +15,9 @@ pub struct Analysis {
     /// `mentions_installer: true` as a possible install (fail closed); the others are
     /// informational.
     pub unparsed: Vec<Unparsed>,
+    /// Simple commands that run `cordon approve` (a person's approval of a package), by span:
+    /// the agent guard refuses them.
+    pub approvals: Vec<Range<usize>>,
 }
 
 /// The program that installs.
