@@ -149,22 +149,14 @@ fn judge_change(c: &Change, judge: &Judge<'_>, out: &mut Reasons) {
             ),
             false,
         ),
-        FileKind::Approvals => {
-            let is_policy_file = !c.path.replace('\\', "/").ends_with(crate::approvals::APPROVALS_FILE);
-            if is_policy_file {
-                let allow = |t: &Option<String>| {
-                    t.as_deref()
-                        .map(|t| manifest::read_deps(FileKind::Approvals, t).map(|s| s.allow))
-                };
-                match (allow(&c.old), allow(&c.new)) {
-                    (old, Some(Ok(new))) if old.as_ref().and_then(|o| o.as_ref().ok()) == Some(&new) => {}
-                    (None, Some(Ok(new))) if new.is_empty() => {}
-                    _ => out.push(approvals_reason(&file), false),
-                }
-            } else {
-                out.push(approvals_reason(&file), false);
-            }
+        FileKind::Approvals
+            if c.path
+                .replace('\\', "/")
+                .ends_with(crate::approvals::APPROVALS_FILE) =>
+        {
+            out.push(approvals_reason(&file), false);
         }
+        // `cordon.toml`: its `allow` and its other policy keys are judged below.
         kind => {
             let Some(new_text) = &c.new else {
                 // A dependency file deleted or moved away removes dependencies: allowed.

@@ -505,3 +505,26 @@ fn requirement_files_are_followed_through_includes() {
     ));
     assert!(r.contains("changes the cordon policy"), "{r}");
 }
+
+#[test]
+fn the_policy_file_is_a_persons_too() {
+    let (_index, dir) = project();
+    let d = dir.path();
+    std::fs::write(d.join("cordon.toml"), "min-cooldown = \"7 days\"\n").unwrap();
+    let write = |content: &str| {
+        claude(
+            d,
+            "Write",
+            &json!({"file_path": d.join("cordon.toml"), "content": content}),
+        )
+    };
+    let r = denied(&write("min-cooldown = \"1 day\"\n"));
+    assert!(r.contains("changes the cordon policy"), "{r}");
+    let r = denied(&write("min-cooldown = \"7 days\"\nallow = [\"flask\"]\n"));
+    assert!(r.contains("`[tool.cordon] allow`"), "{r}");
+    // A comment changes nothing.
+    assert_eq!(
+        write("# the team's policy\nmin-cooldown = \"7 days\"\n"),
+        ""
+    );
+}
