@@ -431,10 +431,18 @@ pub(crate) fn unapproved_reason(
     project: &Project,
     run: bool,
 ) -> String {
+    let known = project.known_names();
     let names: Vec<String> = refused
         .iter()
         .take(MAX_NAMES)
-        .map(|(t, why)| format!("{}{why}", clip(t)))
+        .map(|(t, why)| {
+            let lookalike = requirement_name(t)
+                .and_then(|n| known.nearest(&n, 1).into_iter().next())
+                .map_or(String::new(), |(n, _)| {
+                    format!(" (did you mean `{n}`, which the project already has?)")
+                });
+            format!("{}{why}{lookalike}", clip(t))
+        })
         .collect();
     let first = refused.first().map_or("NAME", |(t, _)| {
         t.split([' ', ';', '[', '<', '>', '=', '!', '~'])
@@ -460,6 +468,15 @@ pub(crate) fn unapproved_reason(
     format!(
         "{subject} {verb} {list}, which no one approved for this project and uv.lock does not name{problems}. {needs} needs a human's approval: ask the user to {ask}, or to approve it with `cordon approve {first} --reason TEXT`; cordon does not let agents add dependencies."
     )
+}
+
+/// The name at the start of a requirement's text (`Flask[async]>=3` → `flask`).
+fn requirement_name(text: &str) -> Option<String> {
+    let end = text
+        .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')))
+        .unwrap_or(text.len());
+    let name = &text[..end];
+    (!name.is_empty()).then(|| cordon_python::name::normalize(name))
 }
 
 /// The PEP 440 specifier of a requirement's text (`requests>=2 ; python_version<"4"` →

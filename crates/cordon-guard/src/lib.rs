@@ -76,16 +76,17 @@ pub enum InputError {
 
 /// Answers one hook call: `input` is what the agent wrote on stdin.
 pub fn handle(agent: Agent, input: &[u8]) -> Response {
-    let (response, _) = handle_with(agent, input, &|_| None);
+    let (response, _) = handle_with(agent, input, &|_, _| None);
     response
 }
 
 /// [`handle`], with `extra` asked for more words on a refusal (the `--vet` verdicts of the
-/// packages nobody approved), and the outcome returned too.
+/// packages nobody approved; it is given the working directory of the tool call), and the
+/// outcome returned too.
 pub fn handle_with(
     agent: Agent,
     input: &[u8],
-    extra: &dyn Fn(&Outcome) -> Option<String>,
+    extra: &dyn Fn(&Outcome, &std::path::Path) -> Option<String>,
 ) -> (Response, Option<Outcome>) {
     match read_event(agent, input) {
         Ok((event, cwd)) => {
@@ -102,7 +103,7 @@ pub fn handle_with(
                     unapproved: Vec::new(),
                 },
             };
-            if let Some(more) = extra(&outcome) {
+            if let Some(more) = extra(&outcome, &cwd) {
                 outcome.decision = match outcome.decision {
                     Decision::Deny(r) => Decision::Deny(format!("{r} {more}")),
                     Decision::Ask(r) => Decision::Ask(format!("{r} {more}")),

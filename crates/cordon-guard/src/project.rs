@@ -103,6 +103,18 @@ impl Project {
         p
     }
 
+    /// The names the project already has (locked or approved), indexed for look-alike
+    /// lookups: an agent that mistypes a dependency is told which one it likely meant.
+    pub fn known_names(&self) -> cordon_intel::typosquat::Popular {
+        cordon_intel::typosquat::Popular::new(
+            self.locked
+                .keys()
+                .chain(&self.allow)
+                .chain(self.approvals.iter().map(|a| &a.name))
+                .map(String::as_str),
+        )
+    }
+
     /// May `name` be installed at `spec` (`==2.0`, `>=1,<2`, or `None` for any version)?
     pub fn permit(&self, name: &str, spec: Option<&str>) -> Permit {
         let name = normalize(name);

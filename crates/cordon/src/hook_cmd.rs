@@ -32,9 +32,9 @@ pub fn run(agent: Agent, vet: bool) -> anyhow::Result<u8> {
         // Drain the rest unread so the agent's write does not fail on a closed pipe.
         let _ = std::io::copy(&mut stdin, &mut std::io::sink());
     }
-    let extra = |outcome: &cordon_guard::Outcome| {
+    let extra = |outcome: &cordon_guard::Outcome, cwd: &std::path::Path| {
         if vet && !outcome.unapproved.is_empty() {
-            vet_summary(&outcome.unapproved)
+            Some(vet_summary(&outcome.unapproved, cwd))
         } else {
             None
         }
@@ -51,7 +51,7 @@ pub fn run(agent: Agent, vet: bool) -> anyhow::Result<u8> {
 
 /// `cordon vet`'s verdicts on `packages`, as a sentence for the agent: bounded in time (no
 /// dependencies, no download, a short timeout per request), quiet on stderr.
-fn vet_summary(packages: &[(String, Option<String>)]) -> Option<String> {
+fn vet_summary(packages: &[(String, Option<String>)], cwd: &std::path::Path) -> String {
     let env = cordon_python::settings::Env::from_process();
     let now = jiff::Timestamp::now();
     let requests: Vec<cordon_vet::Request> = packages
@@ -64,7 +64,7 @@ fn vet_summary(packages: &[(String, Option<String>)]) -> Option<String> {
         .collect();
     let plan = crate::vet_cmd::Plan {
         requests,
-        project_dir: std::env::current_dir().ok()?,
+        project_dir: cwd.to_path_buf(),
         index_url: None,
         deps: false,
         max_deps: 0,
@@ -79,7 +79,7 @@ fn vet_summary(packages: &[(String, Option<String>)]) -> Option<String> {
     };
     let vetted = match crate::vet_cmd::vet(&plan) {
         Ok(v) => v,
-        Err(e) => return Some(format!("(cordon vet could not run: {e})")),
+        Err(e) => return format!("(cordon vet could not run: {e})"),
     };
     let parts: Vec<String> = vetted
         .iter()
@@ -102,7 +102,7 @@ fn vet_summary(packages: &[(String, Option<String>)]) -> Option<String> {
             }
         })
         .collect();
-    Some(format!("cordon vet says: {}.", parts.join("; ")))
+    format!("cordon vet says: {}.", parts.join("; "))
 }
 
 #[cfg(test)]

@@ -135,9 +135,12 @@ fn installs_of_locked_and_approved_packages_pass_and_others_are_denied() {
     );
     let r = denied(&bash(d, "pip install alpha==0.9"));
     assert!(r.contains("alpha==0.9 (the lock has 1.0)"), "{r}");
-    // A look-alike of a locked name is just another unknown package.
+    // A look-alike of a locked name is named as such.
     let r = denied(&bash(d, "uv add alpah"));
-    assert!(r.contains("would install alpah,"), "{r}");
+    assert!(
+        r.contains("would install alpah (did you mean `alpha`, which the project already has?),"),
+        "{r}"
+    );
     // Another index is never trusted, even for a locked name.
     let r = denied(&bash(
         d,
