@@ -11,6 +11,7 @@ pub mod exclude_newer;
 pub mod name;
 pub mod pyproject;
 pub mod requirement;
+pub mod script;
 pub mod settings;
 pub mod tomlutil;
 pub use exclude_newer::{

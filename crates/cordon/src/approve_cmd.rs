@@ -15,23 +15,11 @@ use cordon_vet::{Request, Verdict};
 use jiff::Timestamp;
 
 use crate::cli::ApproveArgs;
-
-pub struct Ctx<'a> {
-    pub options: &'a RenderOptions,
-    pub offline: bool,
-    pub progress: bool,
-    pub env: &'a Env,
-    pub now: Timestamp,
-}
+use crate::vet_cmd::Ctx;
 
 /// Runs `cordon approve`; returns the exit code.
 pub fn run(args: &ApproveArgs, cx: &Ctx<'_>) -> anyhow::Result<u8> {
-    let requests = args
-        .packages
-        .iter()
-        .map(|p| Request::parse(p))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(anyhow::Error::msg)?;
+    let requests = crate::vet_cmd::parse_requests(&args.packages)?;
     let reason = args.reason.trim();
     if reason.is_empty() {
         bail!("`--reason` is empty: say why the project needs the package");

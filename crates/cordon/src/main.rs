@@ -168,7 +168,8 @@ fn run(cli: &Cli) -> anyhow::Result<u8> {
             };
             approve_cmd::run(
                 args,
-                &approve_cmd::Ctx {
+                &vet_cmd::Ctx {
+                    format: output_format(cli.global.format),
                     options: &options,
                     offline: cli.global.offline,
                     progress: !cli.global.no_progress,

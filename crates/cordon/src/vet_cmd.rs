@@ -49,14 +49,18 @@ pub struct Plan<'a> {
     pub notes: bool,
 }
 
-/// Runs `cordon vet`; returns the exit code.
-pub fn run(args: &VetArgs, cx: &Ctx<'_>) -> anyhow::Result<u8> {
-    let requests = args
-        .packages
+/// `NAME` / `NAME==VERSION` arguments; the first bad one is a usage error.
+pub fn parse_requests(specs: &[String]) -> anyhow::Result<Vec<Request>> {
+    specs
         .iter()
         .map(|p| Request::parse(p))
         .collect::<Result<Vec<_>, _>>()
-        .map_err(anyhow::Error::msg)?;
+        .map_err(anyhow::Error::msg)
+}
+
+/// Runs `cordon vet`; returns the exit code.
+pub fn run(args: &VetArgs, cx: &Ctx<'_>) -> anyhow::Result<u8> {
+    let requests = parse_requests(&args.packages)?;
     let mut vetted = vet(&Plan {
         requests,
         project_dir: args.project.clone().unwrap_or_else(|| PathBuf::from(".")),
