@@ -192,6 +192,20 @@ pub fn decide_command_in(cmd: &str, judge: &Judge<'_>) -> Outcome {
             unapproved: Vec::new(),
         };
     }
+    if let Some(w) = analysis
+        .writes
+        .iter()
+        .find(|w| manifest::classify(&w.text) != FileKind::Other)
+    {
+        return Outcome {
+            decision: Decision::Deny(format!(
+                "`{}` writes {} from the shell, where cordon cannot see which dependencies it adds. Make the change with the file-edit tool (it is judged on what it adds), or ask the user.",
+                excerpt(cmd, &w.span),
+                clip(&w.text)
+            )),
+            unapproved: Vec::new(),
+        };
+    }
     if analysis.intents.is_empty()
         && analysis.remote_scripts.is_empty()
         && !analysis.unparsed.iter().any(|u| u.mentions_installer)
@@ -791,12 +805,18 @@ mod tests {
     }
 
     #[test]
-    fn agents_may_not_approve() {
+    fn agents_may_not_approve_or_write_dependency_files_from_the_shell() {
         for cmd in [
             "cordon approve flask --reason x",
             "/usr/local/bin/cordon --offline approve flask --reason x --yes",
             "cd app && bash -c 'cordon approve flask --reason x'",
             "echo '[[approval]]' >> .cordon/approvals.toml",
+            "echo flask >> requirements.txt && pip install -r requirements.txt",
+            "sed -i 's/alpha/flask/' pyproject.toml",
+            "cat > pyproject.toml <<EOF\n[project]\nname = \"x\"\nEOF",
+            "curl -s https://example.com/r.txt | tee requirements-dev.txt",
+            "cp /tmp/evil.toml ./pyproject.toml",
+            "{ echo '# /// script'; echo '# dependencies = [\"x\"]'; echo '# ///'; } > tool.py",
         ] {
             assert!(decide_command(cmd).is_deny(), "`{cmd}` should be denied");
         }
@@ -805,6 +825,10 @@ mod tests {
             "cordon vet flask",
             "cat .cordon/approvals.toml",
             "echo cordon approve",
+            "cat pyproject.toml > /tmp/copy.txt",
+            "pytest > out.log 2>&1",
+            "sed -n 1,10p pyproject.toml",
+            "cp pyproject.toml /tmp/backup.toml",
         ] {
             allowed(cmd);
         }

@@ -163,6 +163,7 @@ pub(crate) fn run(src: &str) -> Analysis {
     a.out.remote_scripts.sort_by_key(|r| r.span.start);
     a.out.unparsed.sort_by_key(|u| u.span.start);
     a.out.approvals.sort_by_key(|r| r.start);
+    a.out.writes.sort_by_key(|w| w.span.start);
     a.out
 }
 
@@ -325,6 +326,20 @@ impl Analyzer {
                 self.word_subs(cx, t, env);
             }
         }
+        self.redirect_writes(cx, &g.redirects);
+    }
+
+    /// Records the targets of output redirections as files written.
+    fn redirect_writes(&mut self, cx: &Cx<'_>, redirects: &[crate::syntax::Redirect]) {
+        for r in redirects {
+            if let (RedirOp::Out, Some(t)) = (r.op, &r.target)
+                && !t.text.starts_with("/dev/")
+            {
+                self.out
+                    .writes
+                    .push(A::from_word(t, cx.span(&t.span)).to_arg());
+            }
+        }
     }
 
     /// Analyses the command substitutions inside a word.
@@ -403,6 +418,8 @@ impl Analyzer {
             stdin,
             reparsed: Vec::new(),
         };
+        self.redirect_writes(cx, &s.redirects);
+        self.command_writes(&args);
         let mut stage = self.dispatch(cx, &args, &mut cmd, env);
         // `curl URL > install.sh`: a download to a file, for a later `sh install.sh`.
         if let Stage::Fetch(url) = &stage
@@ -648,6 +665,55 @@ impl Analyzer {
             _ if is_shell(name) => self.shell(cx, name, args, cmd, env),
             _ if is_python(name) => self.python(cx, name, args, cmd, env),
             _ => self.installer(cx, name, args, cmd, env),
+        }
+    }
+
+    /// Records the files `tee`, `sed -i`, `cp` and `mv` write (wrappers such as `sudo` are
+    /// looked through).
+    fn command_writes(&mut self, args: &[A<'_>]) {
+        let start = args
+            .iter()
+            .position(|a| {
+                !matches!(
+                    program_name(&a.text),
+                    "sudo" | "doas" | "command" | "env" | "nohup" | "time"
+                )
+            })
+            .unwrap_or(args.len());
+        let Some(first) = args.get(start) else { return };
+        let rest = args.get(start + 1..).unwrap_or(&[]);
+        let operands = || rest.iter().filter(|a| !a.text.starts_with('-'));
+        match program_name(&first.text) {
+            "tee" => self.out.writes.extend(operands().map(A::to_arg)),
+            "sed" | "gsed"
+                if rest
+                    .iter()
+                    .any(|a| a.text.starts_with("-i") || a.text.starts_with("--in-place")) =>
+            {
+                // The first operand is the script unless `-e`/`-f` gave it.
+                let mut files = Vec::new();
+                let mut scripted = false;
+                let mut i = 0;
+                while let Some(a) = rest.get(i) {
+                    if a.is("-e") || a.is("-f") || a.is("--expression") || a.is("--file") {
+                        scripted = true;
+                        i += 1;
+                    } else if a.text.starts_with("--expression=") || a.text.starts_with("--file=") {
+                        scripted = true;
+                    } else if !a.text.starts_with('-') {
+                        files.push(a.to_arg());
+                    }
+                    i += 1;
+                }
+                let skip = usize::from(!scripted);
+                self.out.writes.extend(files.into_iter().skip(skip));
+            }
+            "cp" | "mv" | "install" => {
+                if let Some(dest) = operands().next_back() {
+                    self.out.writes.push(dest.to_arg());
+                }
+            }
+            _ => {}
         }
     }
 
@@ -1371,6 +1437,34 @@ mod tests {
         assert!(mentions_installer("easy_install x"));
         assert!(!mentions_installer("pipeline --uvicorn"));
         assert!(!mentions_installer("make install"));
+    }
+
+    #[test]
+    fn files_written_and_approvals_are_reported() {
+        let written = |src: &str| -> Vec<String> {
+            analyze(src).writes.into_iter().map(|w| w.text).collect()
+        };
+        assert_eq!(written("echo x >> req.txt 2>/dev/null"), ["req.txt"]);
+        assert_eq!(written("{ echo a; echo b; } > out.txt"), ["out.txt"]);
+        assert_eq!(
+            written("curl -s u | sudo tee -a a.txt b.txt"),
+            ["a.txt", "b.txt"]
+        );
+        assert_eq!(
+            written("sed -i.bak 's/a/b/' x.toml y.toml"),
+            ["x.toml", "y.toml"]
+        );
+        assert_eq!(written("sed -i -e 's/a/b/' z.toml"), ["z.toml"]);
+        assert_eq!(written("cp -r a b dest/"), ["dest/"]);
+        assert_eq!(written("bash -c 'echo x > inner.txt'"), ["inner.txt"]);
+        assert!(written("sed -n 1p x.toml; cat x.toml | grep y").is_empty());
+        let a = analyze("cd app && sudo cordon --offline approve flask --reason x");
+        assert_eq!(a.approvals.len(), 1);
+        assert!(
+            analyze("git commit -m 'cordon approve'")
+                .approvals
+                .is_empty()
+        );
     }
 
     #[test]

@@ -18,6 +18,10 @@ pub struct Analysis {
     /// Simple commands that run `cordon approve` (a person's approval of a package), by span:
     /// the agent guard refuses them.
     pub approvals: Vec<Range<usize>>,
+    /// Files the script writes: output redirections (`>`, `>>`), `tee FILE`, `sed -i … FILE`,
+    /// and the destination of `cp`/`mv`. A dependency file written this way cannot be judged
+    /// on what it adds.
+    pub writes: Vec<Arg>,
 }
 
 /// The program that installs.
