@@ -340,6 +340,19 @@ fn judge_named(
         );
         return;
     }
+    // Approvals and the lock speak of the project's package index: conda's channels and
+    // easy_install's own resolution are other sources, never granted by them.
+    if matches!(
+        i.installer,
+        Installer::Conda
+            | Installer::Mamba
+            | Installer::Micromamba
+            | Installer::Pixi
+            | Installer::EasyInstall
+    ) {
+        refuse(out, String::new());
+        return;
+    }
     // A URL, a path or a VCS reference cannot be approved by name; nothing named at all
     // (`python setup.py install`) installs what cordon cannot see.
     if (i.packages.is_empty() && i.requirement_files.is_empty())

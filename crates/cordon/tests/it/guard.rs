@@ -141,6 +141,9 @@ fn installs_of_locked_and_approved_packages_pass_and_others_are_denied() {
         r.contains("would install alpah (did you mean `alpha`, which the project already has?),"),
         "{r}"
     );
+    // Conda channels are another source: the lock does not speak for them.
+    let r = denied(&bash(d, "conda install alpha"));
+    assert!(r.contains("would install alpha."), "{r}");
     // Another index is never trusted, even for a locked name.
     let r = denied(&bash(
         d,
