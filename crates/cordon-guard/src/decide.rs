@@ -118,9 +118,8 @@ impl<'a> Judge<'a> {
 #[derive(Default)]
 pub(crate) struct Reasons {
     list: Vec<String>,
-    /// Every reason is a missing approval (the policy may turn those into a question).
-    only_approvals: bool,
-    started: bool,
+    /// Some reason is not a missing approval (so the policy cannot turn them into a question).
+    beyond_approvals: bool,
     pub(crate) unapproved: Vec<(String, Option<String>)>,
 }
 
@@ -129,12 +128,7 @@ impl Reasons {
         if self.list.contains(&reason) {
             return;
         }
-        self.only_approvals = if self.started {
-            self.only_approvals && approvable
-        } else {
-            approvable
-        };
-        self.started = true;
+        self.beyond_approvals |= !approvable;
         self.list.push(reason);
     }
 
@@ -148,7 +142,7 @@ impl Reasons {
         // Several independent problems are rare; the first two say enough.
         self.list.truncate(2);
         let text = self.list.join(" ");
-        let ask = self.only_approvals && project.is_some_and(|p| p.ask);
+        let ask = !self.beyond_approvals && project.is_some_and(|p| p.ask);
         Outcome {
             decision: if ask {
                 Decision::Ask(text)

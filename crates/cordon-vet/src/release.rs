@@ -1,5 +1,7 @@
 //! A project's files grouped into releases, the release to judge, and the artifact to download.
 
+use std::collections::HashMap;
+
 use cordon_intel::index::{IndexFile, ProjectPage};
 use cordon_python::wheel_tags::{Target, select};
 use jiff::Timestamp;
@@ -56,26 +58,35 @@ impl Release<'_> {
     }
 }
 
-/// The project's releases, oldest first (by version; unparsable versions first).
+/// The project's releases, oldest first (by version; unparsable versions first). Files are
+/// grouped by their PEP 440 version (`1.0` and `1.0.0` are one release), else by the version
+/// as written.
 pub fn releases(page: &ProjectPage) -> Vec<Release<'_>> {
     let mut out: Vec<Release<'_>> = Vec::new();
+    let mut by_version: HashMap<Version, usize> = HashMap::new();
+    let mut by_text: HashMap<String, usize> = HashMap::new();
     for f in &page.files {
         let Some((_, version)) = cordon_scan::archive::name_version(&f.filename) else {
             continue;
         };
         let parsed = version.parse::<Version>().ok();
-        let same = |r: &Release<'_>| match (&r.parsed, &parsed) {
-            (Some(a), Some(b)) => a == b,
-            _ => r.version == version,
+        let slot = match &parsed {
+            Some(v) => by_version.get(v).copied(),
+            None => by_text.get(&version).copied(),
         };
-        match out.iter_mut().find(|r| same(r)) {
-            Some(r) => r.files.push(f),
-            None => out.push(Release {
-                version,
-                parsed,
-                files: vec![f],
-            }),
+        if let Some(i) = slot {
+            out[i].files.push(f);
+            continue;
         }
+        match &parsed {
+            Some(v) => by_version.insert(v.clone(), out.len()),
+            None => by_text.insert(version.clone(), out.len()),
+        };
+        out.push(Release {
+            version,
+            parsed,
+            files: vec![f],
+        });
     }
     out.sort_by(|a, b| a.parsed.cmp(&b.parsed));
     out

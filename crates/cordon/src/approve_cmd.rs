@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::{Context as _, bail};
-use cordon_diagnostics::{OutputFormat, PackageEntry, RenderOptions, Report, render};
+use cordon_diagnostics::{OutputFormat, RenderOptions, render};
 use cordon_guard::approvals::{self, Approval};
 use cordon_python::settings::Env;
 use cordon_vet::{Request, Verdict};
@@ -159,19 +159,7 @@ fn approver(env: &Env, root: &std::path::Path) -> String {
 
 /// `cordon vet`'s human report of the packages, before the approval.
 fn show(vetted: &[cordon_vet::Vetted], options: &RenderOptions) -> anyhow::Result<()> {
-    let mut report = Report::new("vet", Vec::new());
-    report.packages = Some(
-        vetted
-            .iter()
-            .map(|v| PackageEntry {
-                name: v.name.clone(),
-                version: v.version.clone(),
-                verdict: v.verdict.as_str(),
-                reasons: v.reasons.clone(),
-                required_by: v.required_by.clone(),
-            })
-            .collect(),
-    );
+    let report = crate::vet_cmd::report(vetted);
     let mut out = std::io::stdout().lock();
     render(&report, OutputFormat::Human, options, &mut out)?;
     writeln!(out)?;

@@ -132,12 +132,8 @@ fn run(cli: &Cli) -> anyhow::Result<u8> {
                 },
             );
             let stdout = std::io::stdout();
-            let tty = stdout.is_terminal();
             let format = output_format(cli.global.format);
-            let options = RenderOptions {
-                color: use_color(cli.global.color, tty),
-                tool_version: env!("CARGO_PKG_VERSION"),
-            };
+            let options = render_options(cli);
             let mut report = report;
             if cli.global.quiet > 0 && format == OutputFormat::Human {
                 report
@@ -160,55 +156,16 @@ fn run(cli: &Cli) -> anyhow::Result<u8> {
         }
         Command::Hook(args) => hook_cmd::run(args.agent.into(), args.vet),
         Command::Approve(args) => {
-            let env = Env::from_process();
-            let now = resolve_now(args.now.as_deref(), &env)?;
-            let options = RenderOptions {
-                color: use_color(cli.global.color, std::io::stdout().is_terminal()),
-                tool_version: env!("CARGO_PKG_VERSION"),
-            };
-            approve_cmd::run(
-                args,
-                &vet_cmd::Ctx {
-                    format: output_format(cli.global.format),
-                    options: &options,
-                    offline: cli.global.offline,
-                    progress: !cli.global.no_progress,
-                    env: &env,
-                    now,
-                },
-            )
+            with_vet_ctx(cli, args.now.as_deref(), |cx| approve_cmd::run(args, cx))
         }
         Command::Intel(args) => {
             let env = Env::from_process();
             let now = resolve_now(None, &env)?;
             intel_cmd::run(&args.action, cli.global.format, now)
         }
-        Command::Vet(args) => {
-            let env = Env::from_process();
-            let now = resolve_now(args.now.as_deref(), &env)?;
-            let tty = std::io::stdout().is_terminal();
-            let options = RenderOptions {
-                color: use_color(cli.global.color, tty),
-                tool_version: env!("CARGO_PKG_VERSION"),
-            };
-            vet_cmd::run(
-                args,
-                &vet_cmd::Ctx {
-                    format: output_format(cli.global.format),
-                    options: &options,
-                    offline: cli.global.offline,
-                    progress: !cli.global.no_progress,
-                    env: &env,
-                    now,
-                },
-            )
-        }
+        Command::Vet(args) => with_vet_ctx(cli, args.now.as_deref(), |cx| vet_cmd::run(args, cx)),
         Command::Scan(args) => {
-            let tty = std::io::stdout().is_terminal();
-            let options = RenderOptions {
-                color: use_color(cli.global.color, tty),
-                tool_version: env!("CARGO_PKG_VERSION"),
-            };
+            let options = render_options(cli);
             scan_cmd::run(
                 args,
                 output_format(cli.global.format),
@@ -285,6 +242,33 @@ fn names_from_store(
         advisories,
         tuning: cordon_intel::typosquat::Tuning::default(),
     }))
+}
+
+/// How reports are drawn on stdout: colours per `--color` and the terminal.
+fn render_options(cli: &Cli) -> RenderOptions {
+    RenderOptions {
+        color: use_color(cli.global.color, std::io::stdout().is_terminal()),
+        tool_version: env!("CARGO_PKG_VERSION"),
+    }
+}
+
+/// Runs `f` with the context the network commands (`vet`, `approve`) share.
+fn with_vet_ctx(
+    cli: &Cli,
+    now: Option<&str>,
+    f: impl FnOnce(&vet_cmd::Ctx<'_>) -> anyhow::Result<u8>,
+) -> anyhow::Result<u8> {
+    let env = Env::from_process();
+    let now = resolve_now(now, &env)?;
+    let options = render_options(cli);
+    f(&vet_cmd::Ctx {
+        format: output_format(cli.global.format),
+        options: &options,
+        offline: cli.global.offline,
+        progress: !cli.global.no_progress,
+        env: &env,
+        now,
+    })
 }
 
 fn output_format(format: Format) -> OutputFormat {

@@ -61,7 +61,7 @@ pub fn parse_requests(specs: &[String]) -> anyhow::Result<Vec<Request>> {
 /// Runs `cordon vet`; returns the exit code.
 pub fn run(args: &VetArgs, cx: &Ctx<'_>) -> anyhow::Result<u8> {
     let requests = parse_requests(&args.packages)?;
-    let mut vetted = vet(&Plan {
+    let vetted = vet(&Plan {
         requests,
         project_dir: args.project.clone().unwrap_or_else(|| PathBuf::from(".")),
         index_url: args.index_url.as_deref(),
@@ -76,22 +76,7 @@ pub fn run(args: &VetArgs, cx: &Ctx<'_>) -> anyhow::Result<u8> {
         now: cx.now,
         notes: true,
     })?;
-    for v in &mut vetted {
-        v.reasons.sort_by_key(|f| std::cmp::Reverse(f.severity));
-    }
-    let mut report = Report::new("vet", reasons::ALL.iter().map(|r| r.rule_info()).collect());
-    let mut entries = Vec::new();
-    for v in &vetted {
-        report.findings.extend(v.reasons.iter().cloned());
-        entries.push(PackageEntry {
-            name: v.name.clone(),
-            version: v.version.clone(),
-            verdict: v.verdict.as_str(),
-            reasons: v.reasons.clone(),
-            required_by: v.required_by.clone(),
-        });
-    }
-    report.packages = Some(entries);
+    let report = report(&vetted);
     let mut out = std::io::stdout().lock();
     render(&report, cx.format, cx.options, &mut out)?;
     out.flush()?;
@@ -103,6 +88,27 @@ pub fn run(args: &VetArgs, cx: &Ctx<'_>) -> anyhow::Result<u8> {
     Ok(u8::from(
         worst == Verdict::Block || (args.strict && worst == Verdict::Review),
     ))
+}
+
+/// The report of vetted packages: one entry each, with its reasons worst first, and every
+/// reason among the findings.
+pub fn report(vetted: &[cordon_vet::Vetted]) -> Report {
+    let mut report = Report::new("vet", reasons::ALL.iter().map(|r| r.rule_info()).collect());
+    let mut entries = Vec::with_capacity(vetted.len());
+    for v in vetted {
+        let mut reasons = v.reasons.clone();
+        reasons.sort_by_key(|f| std::cmp::Reverse(f.severity));
+        report.findings.extend(reasons.iter().cloned());
+        entries.push(PackageEntry {
+            name: v.name.clone(),
+            version: v.version.clone(),
+            verdict: v.verdict.as_str(),
+            reasons,
+            required_by: v.required_by.clone(),
+        });
+    }
+    report.packages = Some(entries);
+    report
 }
 
 /// Vets what `plan` names.
